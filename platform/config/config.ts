@@ -1,0 +1,130 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+export const ROLES = ['api', 'sink', 'worker', 'scheduler'] as const
+export type Role = (typeof ROLES)[number]
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional()
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
+
+const hostPortList = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional()
+  .refine(
+    (value) => value === undefined || value.split(',').every((part) => /^[\w.-]+:\d+$/.test(part.trim())),
+    { message: 'expected a comma-separated list of host:port' },
+  )
+
+const envSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/.+/.test(value), {
+    message: 'expected an http(s):// URL of a ClickHouse server, or leave it unset for embedded chdb',
+  }),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, underscore)')
+    .default('comerix'),
+  CLICKHOUSE_CLUSTER: optionalString.refine(
+    (value) => value === undefined || /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(value),
+    { message: 'expected a cluster name as defined in the server remote_servers config' },
+  ),
+  KAFKA_BROKERS: hostPortList,
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, dot, underscore or dash')
+    .default('comerix.'),
+  REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\/.+/.test(value), {
+    message: 'expected a redis:// or rediss:// URL, or leave it unset for the local state store',
+  }),
+  ROLES: z
+    .string()
+    .default(ROLES.join(','))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(ROLES)).min(1, 'expected at least one role')),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COMERIX_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'expected at least 32 characters (generate one with `openssl rand -hex 32`)',
+  }),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  clickhouse: {
+    url: string | undefined
+    user: string
+    password: string
+    database: string
+    cluster: string | undefined
+  }
+  kafka: { brokers: string[] | undefined; topicPrefix: string }
+  redisUrl: string | undefined
+  roles: Role[]
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  /** Server-side secret for signing; required once any distributed adapter is in use. */
+  secret: string | undefined
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment')
+        return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`
+      }),
+    )
+  }
+  const e = parsed.data
+  const distributed =
+    e.CLICKHOUSE_URL !== undefined || e.KAFKA_BROKERS !== undefined || e.REDIS_URL !== undefined
+  if (distributed && e.COMERIX_SECRET === undefined) {
+    throw new ConfigError([
+      'COMERIX_SECRET is unset: distributed mode (CLICKHOUSE_URL, KAFKA_BROKERS or REDIS_URL set) needs one shared secret of at least 32 characters for every process',
+    ])
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      user: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_CLUSTER,
+    },
+    kafka: {
+      brokers: e.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()),
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+    },
+    redisUrl: e.REDIS_URL,
+    roles: e.ROLES,
+    logLevel: e.LOG_LEVEL,
+    secret: e.COMERIX_SECRET,
+  }
+}

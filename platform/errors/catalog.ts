@@ -1,0 +1,67 @@
+/**
+ * The one catalog of error codes a client can receive. The README's error table is generated from
+ * this list (`comerix errors:markdown`), so the two never drift apart.
+ */
+export const ERROR_CATALOG = {
+  bad_request: { status: 400, retryable: false, message: 'The request is malformed.' },
+  invalid_json: { status: 400, retryable: false, message: 'The body is not valid JSON.' },
+  validation_failed: { status: 400, retryable: false, message: 'The request did not pass validation.' },
+  unauthorized: { status: 401, retryable: false, message: 'A valid credential is required.' },
+  forbidden: { status: 403, retryable: false, message: 'The credential does not allow this action.' },
+  origin_not_allowed: { status: 403, retryable: false, message: 'The origin is not allowed for this key.' },
+  not_found: { status: 404, retryable: false, message: 'No such resource.' },
+  route_not_found: { status: 404, retryable: false, message: 'No route matches this method and path.' },
+  method_not_allowed: { status: 405, retryable: false, message: 'The method is not allowed here.' },
+  conflict: { status: 409, retryable: false, message: 'The request conflicts with the current state.' },
+  payload_too_large: { status: 413, retryable: false, message: 'The body or batch is too large.' },
+  unsupported_media_type: { status: 415, retryable: false, message: 'The content type is not supported.' },
+  rate_limited: { status: 429, retryable: true, message: 'Too many requests; retry after the delay given.' },
+  internal: { status: 500, retryable: true, message: 'An internal error occurred.' },
+  not_ready: { status: 503, retryable: true, message: 'A dependency is unavailable; retry shortly.' },
+  shutting_down: { status: 503, retryable: true, message: 'The server is shutting down; retry elsewhere.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>
+
+export type ErrorCode = keyof typeof ERROR_CATALOG
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; retryable: boolean; requestId: string; details?: unknown }
+}
+
+/** An error a client is meant to see: its code, status and retryability come from the catalog. */
+export class AppError extends Error {
+  readonly status: number
+  readonly retryable: boolean
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    const entry = ERROR_CATALOG[code]
+    super(message ?? entry.message)
+    this.name = 'AppError'
+    this.status = entry.status
+    this.retryable = entry.retryable
+  }
+
+  toBody(requestId: string): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        retryable: this.retryable,
+        requestId,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    }
+  }
+}
+
+export function catalogMarkdown(): string {
+  const rows = Object.entries(ERROR_CATALOG).map(
+    ([code, entry]) =>
+      `| \`${code}\` | ${entry.status} | ${entry.retryable ? 'retry with backoff' : 'do not retry; fix the request'} | ${entry.message} |`,
+  )
+  return ['| code | status | client action | meaning |', '|---|---|---|---|', ...rows].join('\n')
+}
