@@ -23,17 +23,26 @@ export interface LogBatch {
 }
 
 export interface SubscribeOptions {
+  /** Consumer group: a new group starts from the earliest retained entry. */
   group: string
   topics: string[]
-  /** Upper bound of entries handed to one handler call. */
+  /** Upper bound of entries handed to one handler call. Default 10_000. */
   maxBatchEntries?: number
-  /** How long to wait for more entries before handing over a partial batch. */
+  /**
+   * How long a partial batch may wait to fill up before it is handed over. Default 0: hand over at
+   * once whatever exists (batches still grow under load, while the previous handler call runs). A
+   * sink that wants bigger inserts raises it. Kafka waits for 1 MiB instead of `maxBatchEntries`.
+   */
   maxWaitMs?: number
 }
 
+/** What `SubscribeOptions` left unset means, the same on both adapters. */
+export const SUBSCRIBE_DEFAULTS = { maxBatchEntries: 10_000, maxWaitMs: 0 } as const
+
 /**
  * Handles one batch. Resolving commits every entry of the batch; throwing commits nothing and the
- * batch is delivered again after a backoff (at-least-once).
+ * same batch is delivered again after a backoff (at-least-once, never skipped or reordered). A
+ * subscription calls its handler for one batch at a time.
  */
 export type BatchHandler = (batch: LogBatch) => Promise<void>
 

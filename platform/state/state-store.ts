@@ -11,14 +11,17 @@ export interface TtlOption {
 export interface Lock {
   readonly name: string
   readonly token: string
-  /** Extends the lease; false when the lease was lost (expired and taken by someone else). */
+  /** Extends the lease; false once it has expired (even if nobody took it since): re-acquire then. */
   renew(ttlMs: number): Promise<boolean>
   /** Releases only if still held by this token. */
   release(): Promise<boolean>
 }
 
 export interface JobInput {
-  /** Scheduling the same id twice keeps one job (the later runAt wins while it is not claimed). */
+  /**
+   * Scheduling the same id twice keeps one job: the later payload and runAt win, except while the job
+   * is under a live lease, when scheduling changes nothing (its worker's ack or retry decides).
+   */
   id: string
   payload: string
   /** Epoch ms when the job becomes due. */

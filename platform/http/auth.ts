@@ -1,0 +1,44 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../errors/catalog.ts'
+import type { SecretKeyScope } from '../tenancy/tenancy-schemas.ts'
+import { hasScope, type Principal, type TenancyService } from '../tenancy/tenancy-service.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+  }
+}
+
+/** An onRequest hook admitting only `Authorization: Bearer sk_...` keys that carry `scope`. */
+export function requireSecretKey(tenancy: TenancyService, scope: SecretKeyScope) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization
+    const key = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined
+    if (!key) throw new AppError('unauthorized', 'send a secret key as Authorization: Bearer sk_...')
+    const principal = await tenancy.authenticateSecretKey(key)
+    if (!principal) throw new AppError('unauthorized', 'the secret key is unknown or revoked')
+    if (!hasScope(principal, scope))
+      throw new AppError('forbidden', `the secret key lacks the "${scope}" scope`)
+    request.principal = principal
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('unauthorized')
+  return request.principal
+}
+
+export const OPERATOR_TOKEN_HEADER = 'x-comerix-operator-token'
+
+/** An onRequest hook admitting only callers that present the operator token. */
+export function requireOperatorToken(token: string) {
+  const expected = Buffer.from(token)
+  return async (request: FastifyRequest): Promise<void> => {
+    const given = request.headers[OPERATOR_TOKEN_HEADER]
+    const actual = Buffer.from(typeof given === 'string' ? given : '')
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+      throw new AppError('unauthorized', `operator routes need the ${OPERATOR_TOKEN_HEADER} header`)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { ZodError } from 'zod'
+import { AppError, type ErrorCode } from '../errors/catalog.ts'
+
+/** Fastify's own error codes mapped onto the catalog, so clients see one error shape for everything. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_BAD_URL: 'bad_request',
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  if (error instanceof ZodError) {
+    return new AppError('validation_failed', undefined, {
+      issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    })
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return new AppError('validation_failed', undefined, {
+      issues: error.validation.map((issue) => ({
+        path: `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`,
+        message: issue.message,
+      })),
+    })
+  }
+  const fastifyError = error as Partial<FastifyError>
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined
+  if (mapped) return new AppError(mapped, fastifyError.message)
+  if (error instanceof SyntaxError) return new AppError('invalid_json', error.message)
+  const status = fastifyError.statusCode
+  if (status !== undefined && status >= 400 && status < 500)
+    return new AppError('bad_request', fastifyError.message)
+  return new AppError('internal')
+}
+
+export async function handleError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const appError = toAppError(error)
+  if (appError.status >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.warn({ code: appError.code, message: appError.message }, 'request rejected')
+  if (appError.headers) void reply.headers(appError.headers)
+  await reply.status(appError.status).send(appError.toBody(request.id))
+}

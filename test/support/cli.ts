@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { serverInfoPath } from '../../platform/create-platform.ts'
+import { waitFor } from './wait-for.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const CLI = ['--import', 'tsx', 'bin/comerix.ts']
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the real `comerix` CLI in a child process. */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+export interface RunningServer {
+  url: string
+  process: ChildProcess
+  output: () => string
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Starts `comerix serve` on a free port and waits until it writes where it listens. */
+export async function startServer(
+  env: Record<string, string> & { DATA_DIR: string },
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  let url = ''
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
+      try {
+        url = JSON.parse(await readFile(serverInfoPath(env.DATA_DIR), 'utf8')).url
+        return true
+      } catch {
+        return false
+      }
+    },
+    { timeoutMs: 60_000, message: 'server start' },
+  )
+  return {
+    url,
+    process: child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal)
+      return exited
+    },
+  }
+}
