@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { Registry } from 'prom-client'
 import { type ClickHouse, createClickHouse } from './clickhouse/create-clickhouse.ts'
 import { createDb, type Db } from './clickhouse/db.ts'
 import { migrate } from './clickhouse/migrate.ts'
@@ -9,6 +10,7 @@ import { createEventLog } from './event-log/create-event-log.ts'
 import type { EventLog } from './event-log/event-log.ts'
 import { type ComerixServer, createServer } from './http/create-server.ts'
 import { registerHealthRoutes } from './http/health.routes.ts'
+import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.routes.ts'
 import { createLogger, type Logger } from './log/logger.ts'
 import { createStateStore } from './state/create-state-store.ts'
 import type { StateStore } from './state/state-store.ts'
@@ -33,6 +35,7 @@ export interface Platform {
   tenancy: TenancyService
   operator: OperatorApi
   server: ComerixServer
+  metrics: Registry
   /** Runs on close, last registered first, before the stores close. */
   onClose(hook: () => Promise<void>): void
   /** Starts listening; returns the base URL. */
@@ -68,7 +71,9 @@ export async function createPlatform(config: Config, logger = createLogger(confi
   await tenancy.start()
   const operator = createOperatorApi(tenancy, runMigrations)
 
-  const server = await createServer({ logger, version: VERSION })
+  const server = await createServer({ logger, version: VERSION, trustProxy: config.trustProxy })
+  const metrics = createMetricsRegistry()
+  registerMetricsRoute(server, metrics)
   registerHealthRoutes(server, {
     clickhouse: () => db.ping(),
     eventLog: () => eventLog.ping(),
@@ -90,6 +95,7 @@ export async function createPlatform(config: Config, logger = createLogger(confi
     tenancy,
     operator,
     server,
+    metrics,
     onClose: (hook) => closeHooks.push(hook),
     async listen() {
       const url = await server.listen({ port: config.port, host: config.host })

@@ -2,7 +2,15 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import type { ClickHouse } from './create-clickhouse.ts'
 
 /** Every table Comerix reads or writes; SQL names them only through this map. */
-const TABLE_NAMES = ['schema_migrations', 'tenants', 'secret_keys', 'widget_keys'] as const
+const TABLE_NAMES = [
+  'schema_migrations',
+  'tenants',
+  'secret_keys',
+  'widget_keys',
+  'events',
+  'event_ids',
+  'events_dead_letter',
+] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]
 export type Tables = Record<TableName, string>

@@ -58,6 +58,20 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.enum(ROLES)).min(1, 'expected at least one role')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INGEST_MAX_EVENT_AGE_DAYS: z.coerce.number().int().min(1).max(35).default(7),
+  INGEST_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(5_000).default(500),
+  INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(524_288),
+  INGEST_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(2_000),
+  INGEST_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(200),
+  INGEST_COUNTRY_HEADER: optionalString.refine(
+    (value) => value === undefined || /^[a-z0-9-]+$/i.test(value),
+    {
+      message: 'expected an HTTP header name such as cf-ipcountry',
+    },
+  ),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SINK_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  SINK_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   COMERIX_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'expected at least 32 characters (generate one with `openssl rand -hex 32`)',
   }),
@@ -78,6 +92,18 @@ export interface Config {
   redisUrl: string | undefined
   roles: Role[]
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  ingest: {
+    maxEventAgeDays: number
+    maxBatchEvents: number
+    bodyLimitBytes: number
+    /** Events per second a widget key may send. */
+    rateLimitPerKey: number
+    /** Requests per second one client IP may send. */
+    rateLimitPerIp: number
+    countryHeader: string | undefined
+  }
+  trustProxy: boolean
+  sink: { batchRows: number; batchWaitMs: number }
   /** Server-side secret for signing; required once any distributed adapter is in use. */
   secret: string | undefined
 }
@@ -125,6 +151,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     roles: e.ROLES,
     logLevel: e.LOG_LEVEL,
+    ingest: {
+      maxEventAgeDays: e.INGEST_MAX_EVENT_AGE_DAYS,
+      maxBatchEvents: e.INGEST_MAX_BATCH_EVENTS,
+      bodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+      rateLimitPerKey: e.INGEST_RATE_LIMIT_PER_KEY,
+      rateLimitPerIp: e.INGEST_RATE_LIMIT_PER_IP,
+      countryHeader: e.INGEST_COUNTRY_HEADER?.toLowerCase(),
+    },
+    trustProxy: e.TRUST_PROXY === 'true',
+    sink: { batchRows: e.SINK_BATCH_ROWS, batchWaitMs: e.SINK_BATCH_WAIT_MS },
     secret: e.COMERIX_SECRET,
   }
 }

@@ -16,6 +16,8 @@ export interface ServerOptions {
   logger: Logger
   bodyLimitBytes?: number
   version: string
+  /** Take the client address from X-Forwarded-For (behind a load balancer). */
+  trustProxy?: boolean
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
@@ -26,6 +28,7 @@ export async function createServer(options: ServerOptions) {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()

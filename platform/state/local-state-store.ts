@@ -4,7 +4,15 @@ import type { Logger } from '../log/logger.ts'
 import { type Entry, type LocalJob, LocalState } from './local-state.ts'
 import { checkDelayMs, checkIncrement, checkLimit, checkRunAt, checkTtlMs } from './state-input.ts'
 import { StateJournal, type StateOp } from './state-journal.ts'
-import type { ClaimedJob, JobInput, Lock, MessageHandler, StateStore, TtlOption } from './state-store.ts'
+import type {
+  ClaimedJob,
+  CounterOptions,
+  JobInput,
+  Lock,
+  MessageHandler,
+  StateStore,
+  TtlOption,
+} from './state-store.ts'
 import { Subscribers } from './subscribers.ts'
 
 export interface LocalStateStoreOptions {
@@ -90,14 +98,20 @@ export class LocalStateStore implements StateStore {
     return entry.value
   }
 
-  async increment(key: string, by: number, options: Required<TtlOption>): Promise<number> {
+  async increment(key: string, by: number, options: CounterOptions): Promise<number> {
     checkIncrement(by)
     const entry = this.read(valueKey(key))
     if (entry && !/^-?\d+$/.test(entry.value)) throw new TypeError(`value at ${key} is not an integer`)
     const current = entry ? Number(entry.value) : 0
     const value = current + by
     const expiresAt = entry ? entry.expiresAt : expiryFrom(options)
-    await this.commit({ op: 'put', key: valueKey(key), value: String(value), expiresAt })
+    const op: StateOp = { op: 'put', key: valueKey(key), value: String(value), expiresAt }
+    if (options.durable === false) {
+      this.assertOpen()
+      this.state.apply(op)
+    } else {
+      await this.commit(op)
+    }
     return value
   }
 

@@ -13,7 +13,15 @@ import {
   scheduleJobScript,
 } from './redis-scripts.ts'
 import { checkDelayMs, checkIncrement, checkLimit, checkRunAt, checkTtlMs } from './state-input.ts'
-import type { ClaimedJob, JobInput, Lock, MessageHandler, StateStore, TtlOption } from './state-store.ts'
+import type {
+  ClaimedJob,
+  CounterOptions,
+  JobInput,
+  Lock,
+  MessageHandler,
+  StateStore,
+  TtlOption,
+} from './state-store.ts'
 import { Subscribers } from './subscribers.ts'
 
 export interface RedisStateStoreOptions {
@@ -88,7 +96,7 @@ export class RedisStateStore implements StateStore {
     return this.client.getdel(this.valueKey(key))
   }
 
-  async increment(key: string, by: number, options: Required<TtlOption>): Promise<number> {
+  async increment(key: string, by: number, options: CounterOptions): Promise<number> {
     const args = [checkIncrement(by), checkTtlMs(options.ttlMs)]
     return Number(await this.run(incrementScript, [this.valueKey(key)], args))
   }

@@ -8,6 +8,10 @@ export interface TtlOption {
   ttlMs?: number
 }
 
+export interface CounterOptions extends Required<TtlOption> {
+  durable?: boolean
+}
+
 export interface Lock {
   readonly name: string
   readonly token: string
@@ -63,8 +67,12 @@ export interface StateStore extends JobQueue {
   delete(key: string): Promise<boolean>
   /** Atomic get-and-delete: of concurrent takers exactly one gets the value. */
   take(key: string): Promise<string | null>
-  /** Adds `by` and returns the new value; the expiry is set when the counter is created. */
-  increment(key: string, by: number, options: Required<TtlOption>): Promise<number>
+  /**
+   * Adds `by` and returns the new value; the expiry is set when the counter is created.
+   * `durable: false` lets the local adapter skip its journal for counters worthless after a restart
+   * (rate-limit windows); Redis treats every counter alike.
+   */
+  increment(key: string, by: number, options: CounterOptions): Promise<number>
   /** Remaining time to live in ms; null when the key is absent or never expires. */
   ttl(key: string): Promise<number | null>
   /** A leased lock, or null when someone else holds it. */

@@ -7,6 +7,9 @@ import { waitFor } from './wait-for.ts'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLI = ['--import', 'tsx', 'bin/comerix.ts']
 
+// The CLI tests exercise embedded mode; service URLs exported for other suites must not leak in.
+const EMBEDDED = { REDIS_URL: '', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }
+
 export interface CliResult {
   code: number | null
   stdout: string
@@ -16,7 +19,10 @@ export interface CliResult {
 /** Runs the real `comerix` CLI in a child process. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...EMBEDDED, ...env },
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -40,7 +46,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const child = spawn(process.execPath, [...CLI, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...EMBEDDED, PORT: '0', LOG_LEVEL: 'info', ...env },
   })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))

@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '../errors/catalog.ts'
+import { isOriginAllowed } from '../tenancy/origins.ts'
+import type { TenancyService, WidgetKey } from '../tenancy/tenancy-service.ts'
+
+export const PUBLIC_KEY_HEADER = 'x-comerix-public-key'
+
+const CORS_ALLOW_HEADERS = `content-type, authorization, ${PUBLIC_KEY_HEADER}, x-request-id`
+
+/** The public key from `?publicKey=`, the X-Comerix-Public-Key header, or a `publicKey` body field. */
+export function publicKeyOf(request: FastifyRequest, bodyKey?: unknown): string | undefined {
+  const query = (request.query as { publicKey?: unknown } | undefined)?.publicKey
+  const header = request.headers[PUBLIC_KEY_HEADER]
+  const candidate = [query, header, bodyKey].find((value) => typeof value === 'string' && value.length > 0)
+  return candidate as string | undefined
+}
+
+/**
+ * Admits a browser call made with a widget key: the key must exist and the request's Origin must be
+ * one the key allows. Refusals carry no CORS headers, so the browser hides the answer from the page.
+ */
+export async function authorizeWidgetRequest(
+  tenancy: TenancyService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  publicKey: string | undefined,
+): Promise<WidgetKey> {
+  if (!publicKey) {
+    throw new AppError(
+      'unauthorized',
+      `send the widget key as ?publicKey=, the ${PUBLIC_KEY_HEADER} header or publicKey in the body`,
+    )
+  }
+  const widgetKey = await tenancy.resolveWidgetKey(publicKey)
+  if (!widgetKey) throw new AppError('unauthorized', 'the widget key is unknown or revoked')
+  const origin = request.headers.origin
+  if (!isOriginAllowed(widgetKey.allowedOrigins, origin)) {
+    throw new AppError(
+      'origin_not_allowed',
+      `origin ${origin ?? '(none)'} is not allowed for this widget key`,
+    )
+  }
+  void reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
+  return widgetKey
+}
+
+/**
+ * Answers a CORS preflight under the same rule as the call itself: only an allowed origin of the key
+ * named in the query or header gets the Access-Control-Allow-* headers. A preflight carries no body,
+ * so a cross-origin JSON call names its key in the query or header; sendBeacon's text/plain bodies
+ * are simple requests and need no preflight.
+ */
+export async function answerPreflight(
+  tenancy: TenancyService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  methods: string,
+): Promise<void> {
+  await authorizeWidgetRequest(tenancy, request, reply, publicKeyOf(request))
+  await reply
+    .status(204)
+    .headers({
+      'access-control-allow-methods': methods,
+      'access-control-allow-headers': CORS_ALLOW_HEADERS,
+      'access-control-max-age': '600',
+    })
+    .send()
+}

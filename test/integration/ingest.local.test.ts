@@ -1,0 +1,3 @@
+import { ingestCases } from './ingest-cases.ts'
+
+ingestCases('the local event log', {})
