@@ -11,14 +11,12 @@ export const ERROR_CATALOG = {
   origin_not_allowed: { status: 403, retryable: false, message: 'The origin is not allowed for this key.' },
   not_found: { status: 404, retryable: false, message: 'No such resource.' },
   route_not_found: { status: 404, retryable: false, message: 'No route matches this method and path.' },
-  method_not_allowed: { status: 405, retryable: false, message: 'The method is not allowed here.' },
   conflict: { status: 409, retryable: false, message: 'The request conflicts with the current state.' },
   payload_too_large: { status: 413, retryable: false, message: 'The body or batch is too large.' },
   unsupported_media_type: { status: 415, retryable: false, message: 'The content type is not supported.' },
   rate_limited: { status: 429, retryable: true, message: 'Too many requests; retry after the delay given.' },
   internal: { status: 500, retryable: true, message: 'An internal error occurred.' },
   not_ready: { status: 503, retryable: true, message: 'A dependency is unavailable; retry shortly.' },
-  shutting_down: { status: 503, retryable: true, message: 'The server is shutting down; retry elsewhere.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>
 
 export type ErrorCode = keyof typeof ERROR_CATALOG
