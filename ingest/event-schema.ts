@@ -379,8 +379,8 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * The per-type table as Markdown, embedded verbatim in ingest/EVENTS.md and the README. Columns are
- * padded the way Biome formats Markdown tables, so formatting the docs keeps them verbatim.
+ * The per-type table as Markdown, embedded verbatim in ingest/EVENTS.md (a test keeps them equal).
+ * Columns are padded so the table also reads well as plain text.
  */
 export function describeEventTypes(): string {
   const list = (fields: readonly string[]) => (fields.length ? fields.map((f) => `\`${f}\``).join(', ') : '—')
