@@ -61,11 +61,19 @@ export function ingestCases(name: string, env: Record<string, string> | undefine
       return Number(row?.n)
     }
 
-    /** Sends a marker and waits for it: everything appended before it has been through the sink. */
+    /**
+     * Sends a marker and waits until it is stored and the sink has committed everything appended
+     * (lag 0 on every partition): all that came before has been fully handled, dead letters included.
+     */
     const waitForSinkToPass = async () => {
       const marker = pageView()
       expect((await post(marker)).statusCode).toBe(202)
-      await waitFor(async () => (await countStored([marker.event_id])) === 1, { message: 'marker stored' })
+      await waitFor(
+        async () => (await countStored([marker.event_id])) === 1 && (await app.sink?.lag()) === 0,
+        {
+          message: 'sink caught up',
+        },
+      )
     }
 
     it('stores a single JSON event once, enriched', async () => {
