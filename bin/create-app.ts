@@ -1,3 +1,4 @@
+import { createEngine, type Engine } from '../engine/create-engine.ts'
 import { EventPublisher } from '../ingest/event-publisher.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { EventSink } from '../ingest/sink/event-sink.ts'
@@ -10,6 +11,7 @@ import type { Logger } from '../platform/log/logger.ts'
 export interface App extends Platform {
   publisher: EventPublisher
   sink: EventSink | undefined
+  engine: Engine
 }
 
 /** The composition root: builds the platform, then mounts each domain the configured roles need. */
@@ -18,18 +20,21 @@ export async function createApp(config: Config, logger?: Logger): Promise<App> {
   const { roles } = config
   const ingestMetrics = createIngestMetrics(platform.metrics, platform.eventLog)
   const publisher = new EventPublisher(platform.eventLog)
+  const rateLimiter = new RateLimiter(platform.state)
 
   if (roles.includes('api')) {
     await platform.server.register(
       telemetryRoutes({
         tenancy: platform.tenancy,
         publisher,
-        rateLimiter: new RateLimiter(platform.state),
+        rateLimiter,
         metrics: ingestMetrics,
         config: config.ingest,
       }),
     )
   }
+
+  const engine = await createEngine(platform, publisher, rateLimiter)
 
   let sink: EventSink | undefined
   if (roles.includes('sink')) {
@@ -46,5 +51,5 @@ export async function createApp(config: Config, logger?: Logger): Promise<App> {
     platform.onClose(() => running.stop())
   }
 
-  return { ...platform, publisher, sink }
+  return { ...platform, publisher, sink, engine }
 }

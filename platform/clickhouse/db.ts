@@ -10,6 +10,9 @@ const TABLE_NAMES = [
   'events',
   'event_ids',
   'events_dead_letter',
+  'flows',
+  'flow_versions',
+  'connections',
 ] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]

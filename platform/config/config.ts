@@ -72,6 +72,11 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SINK_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SINK_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  CONNECTIONS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  CHAT_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  CHAT_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(1_800),
+  CHAT_RATE_LIMIT_PER_SESSION: z.coerce.number().int().min(1).default(10),
+  CHAT_MAX_STEPS_PER_TURN: z.coerce.number().int().min(1).max(10_000).default(100),
   COMERIX_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'expected at least 32 characters (generate one with `openssl rand -hex 32`)',
   }),
@@ -104,6 +109,17 @@ export interface Config {
   }
   trustProxy: boolean
   sink: { batchRows: number; batchWaitMs: number }
+  chat: {
+    sessionTtlSeconds: number
+    /** A `waiting_input` execution untouched this long is aborted. */
+    idleTimeoutSeconds: number
+    /** Loop guard: more node steps than this in one turn fails the execution. */
+    maxStepsPerTurn: number
+    /** Chat requests per second one session may send. */
+    rateLimitPerSession: number
+  }
+  /** Let connection nodes call private, loopback and link-local addresses (tests, on-premise APIs). */
+  connectionsAllowPrivateNetworks: boolean
   /** Server-side secret for signing; required once any distributed adapter is in use. */
   secret: string | undefined
 }
@@ -161,6 +177,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trustProxy: e.TRUST_PROXY === 'true',
     sink: { batchRows: e.SINK_BATCH_ROWS, batchWaitMs: e.SINK_BATCH_WAIT_MS },
+    chat: {
+      sessionTtlSeconds: e.CHAT_SESSION_TTL_SECONDS,
+      idleTimeoutSeconds: e.CHAT_IDLE_TIMEOUT_SECONDS,
+      maxStepsPerTurn: e.CHAT_MAX_STEPS_PER_TURN,
+      rateLimitPerSession: e.CHAT_RATE_LIMIT_PER_SESSION,
+    },
+    connectionsAllowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS === 'true',
     secret: e.COMERIX_SECRET,
   }
 }

@@ -65,6 +65,8 @@ export class SegmentCursor {
   private file: FileHandle | undefined
   private segment: Segment | undefined
   private position = 0
+  /** Reused for every read: a fresh 1 MiB buffer per read (one per append while a consumer waits) churned the GC. */
+  private scratch = Buffer.allocUnsafe(READ_CHUNK_BYTES)
 
   constructor(
     private readonly segments: () => readonly Segment[],
@@ -122,9 +124,11 @@ export class SegmentCursor {
     let remaining = count
     let chunkBytes = READ_CHUNK_BYTES
     while (remaining > 0) {
-      const chunk = Buffer.allocUnsafe(chunkBytes)
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, this.position)
-      const { payloads } = decodeFrames(chunk.subarray(0, bytesRead))
+      if (this.scratch.length < chunkBytes) this.scratch = Buffer.allocUnsafe(chunkBytes)
+      const { bytesRead } = await file.read(this.scratch, 0, chunkBytes, this.position)
+      // Entries keep subarrays of the chunk, so it is copied out of the scratch buffer, sized to the data.
+      const chunk = Buffer.from(this.scratch.subarray(0, bytesRead))
+      const { payloads } = decodeFrames(chunk)
       if (payloads.length === 0) {
         const frameBytes = bytesRead >= FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES + chunk.readUInt32BE(0) : 0
         if (frameBytes <= chunkBytes) {

@@ -1,8 +1,9 @@
+import { toIsoTime } from '../clickhouse/datetime.ts'
 import type { Db } from '../clickhouse/db.ts'
 import { AppError } from '../errors/catalog.ts'
+import { ExpiringCache } from '../expiring-cache.ts'
 import { newId, newToken, sha256Hex } from '../ids.ts'
 import type { StateStore } from '../state/state-store.ts'
-import { ExpiringCache } from './expiring-cache.ts'
 import {
   findSecretKeyByHash,
   findSecretKeyHashById,
@@ -234,7 +235,7 @@ const toTenant = (row: TenantRow): Tenant => ({
   id: row.tenant_id,
   slug: row.slug,
   name: row.name,
-  createdAt: toIso(row.created_at),
+  createdAt: toIsoTime(row.created_at),
 })
 
 const toSecretKeyInfo = (row: SecretKeyRow): SecretKeyInfo => ({
@@ -243,7 +244,7 @@ const toSecretKeyInfo = (row: SecretKeyRow): SecretKeyInfo => ({
   name: row.name,
   scopes: row.scopes as SecretKeyScope[],
   displayPrefix: row.display_prefix,
-  createdAt: toIso(row.created_at),
+  createdAt: toIsoTime(row.created_at),
   revoked: Boolean(row.revoked),
 })
 
@@ -254,7 +255,7 @@ const toWidgetKey = (row: WidgetKeyRow): WidgetKey => ({
   allowedOrigins: row.allowed_origins,
   allIntents: Boolean(row.all_intents),
   intents: row.intents,
-  createdAt: toIso(row.created_at),
+  createdAt: toIsoTime(row.created_at),
   revoked: Boolean(row.revoked),
 })
 
@@ -269,6 +270,3 @@ const toWidgetKeyRow = (key: WidgetKey, updatedAt: number) => ({
   updated_at: updatedAt,
   revoked: key.revoked ? 1 : 0,
 })
-
-/** ClickHouse returns DateTime64 as 'YYYY-MM-DD hh:mm:ss.sss' in UTC. */
-const toIso = (value: string): string => new Date(`${value.replace(' ', 'T')}Z`).toISOString()

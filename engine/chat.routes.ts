@@ -1,0 +1,199 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { EventPublisher } from '../ingest/event-publisher.ts'
+import { serverEventRow } from '../ingest/server-event.ts'
+import type { Config } from '../platform/config/config.ts'
+import type { Idempotency } from '../platform/http/idempotency.ts'
+import type { RateLimiter } from '../platform/http/rate-limit.ts'
+import { answerPreflight, authorizeWidgetRequest, publicKeyOf } from '../platform/http/widget-auth.ts'
+import { intentName } from '../platform/tenancy/tenancy-schemas.ts'
+import type { TenancyService, WidgetKey } from '../platform/tenancy/tenancy-service.ts'
+import { EXECUTION_STATUSES } from './runtime/execution.ts'
+import type { ExecutionService } from './runtime/execution-service.ts'
+import type { SessionStore } from './sessions/session-store.ts'
+
+export interface ChatDeps {
+  tenancy: TenancyService
+  sessions: SessionStore
+  executions: ExecutionService
+  publisher: EventPublisher
+  rateLimiter: RateLimiter
+  idempotency: Idempotency
+  config: Pick<Config, 'ingest' | 'chat'>
+}
+
+const id = z.string().min(1).max(128)
+
+const openSessionBody = z
+  .strictObject({
+    publicKey: z.string().optional(),
+    anonymousId: id
+      .optional()
+      .describe("The visitor's browser-scoped id, to join the chat to their telemetry"),
+  })
+  .default({})
+
+const triggerBody = z.strictObject({
+  publicKey: z.string().optional(),
+  intentName,
+  text: z.string().max(4_000).optional(),
+  context: z.record(z.string(), z.unknown()).optional().describe('Exposed to the flow as {{context.*}}'),
+})
+
+const resumeBody = z.strictObject({
+  publicKey: z.string().optional(),
+  executionId: id,
+  waitToken: z.string().min(1).max(200),
+  values: z.record(z.string(), z.unknown()).default({}),
+})
+
+const replySchema = z.object({
+  executionId: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  blocks: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe('What to render; see engine/CHAT.md for block types'),
+  waitToken: z.string().optional().describe('Single use: send it back with the values to resume'),
+  pollAfterMs: z
+    .number()
+    .optional()
+    .describe('While waiting_time: poll GET /v1/chat/executions/{id} after this'),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+})
+
+/** The widget's chat API: open a session, trigger or resume a flow, poll async steps. */
+export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
+  const widget = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    bodyKey?: unknown,
+  ): Promise<WidgetKey> => {
+    await deps.rateLimiter.consume(`ip:${request.ip}`, 1, deps.config.ingest.rateLimitPerIp)
+    const widgetKey = await authorizeWidgetRequest(
+      deps.tenancy,
+      request,
+      reply,
+      publicKeyOf(request, bodyKey),
+    )
+    await deps.rateLimiter.consume(`key:${widgetKey.publicKey}`, 1, deps.config.ingest.rateLimitPerKey)
+    return widgetKey
+  }
+  const session = async (request: FastifyRequest, widgetKey: WidgetKey) => {
+    const chat = await deps.sessions.authenticate(request.headers.authorization, widgetKey.publicKey)
+    // Per-session budget: one visitor cannot exhaust the key's.
+    await deps.rateLimiter.consume(`session:${chat.chatSessionId}`, 1, deps.config.chat.rateLimitPerSession)
+    return chat
+  }
+
+  return async (routes) => {
+    for (const [url, methods] of [
+      ['/v1/chat/sessions', 'POST'],
+      ['/v1/chat/messages', 'POST'],
+      ['/v1/chat/executions/:executionId', 'GET'],
+    ] as const) {
+      routes.options(url, { schema: { hide: true } }, (request, reply) =>
+        answerPreflight(deps.tenancy, request, reply, methods),
+      )
+    }
+
+    routes.post(
+      '/v1/chat/sessions',
+      {
+        schema: {
+          tags: ['chat'],
+          summary: 'Open a chat session with a widget key',
+          querystring: z.object({ publicKey: z.string().optional() }),
+          body: openSessionBody,
+          response: {
+            201: z.object({
+              sessionToken: z.string().describe('Send as Authorization: Bearer on later chat calls'),
+              expiresAt: z.string(),
+              intents: z.array(z.string()).describe("The key's intents that are published now"),
+            }),
+          },
+        },
+      },
+      async (request, reply) => {
+        const widgetKey = await widget(request, reply, request.body.publicKey)
+        const { token, session: opened } = await deps.sessions.open({
+          tenantId: widgetKey.tenantId,
+          publicKey: widgetKey.publicKey,
+          anonymousId: request.body.anonymousId ?? '',
+        })
+        const intents = await deps.executions.availableIntents(widgetKey)
+        await deps.publisher
+          .publish([
+            serverEventRow({
+              tenant_id: widgetKey.tenantId,
+              type: 'chat.session.opened',
+              widget_key: widgetKey.publicKey,
+              anonymous_id: opened.anonymousId,
+              chat_session_id: opened.chatSessionId,
+            }),
+          ])
+          .catch((error: unknown) => request.log.error({ err: error }, 'session event not recorded'))
+        return reply
+          .status(201)
+          .send({ sessionToken: token, expiresAt: new Date(opened.expiresAt).toISOString(), intents })
+      },
+    )
+
+    routes.post(
+      '/v1/chat/messages',
+      {
+        schema: {
+          tags: ['chat'],
+          summary:
+            'Trigger an intent (intentName) or resume a waiting execution (executionId + waitToken + values)',
+          querystring: z.object({ publicKey: z.string().optional() }),
+          headers: z.object({ 'idempotency-key': z.string().optional() }),
+          body: z.union([triggerBody, resumeBody]),
+          response: { 200: replySchema },
+        },
+      },
+      async (request, reply) => {
+        const widgetKey = await widget(request, reply, request.body.publicKey)
+        const chat = await session(request, widgetKey)
+        const { body } = request
+        const { publicKey: _key, ...idempotent } = body
+        const result = await deps.idempotency.run(
+          `chat:${chat.chatSessionId}`,
+          request.headers['idempotency-key'],
+          idempotent,
+          () =>
+            'intentName' in body
+              ? deps.executions.trigger(chat, widgetKey, {
+                  intent: body.intentName,
+                  ...(body.text === undefined ? {} : { text: body.text }),
+                  ...(body.context === undefined ? {} : { context: body.context }),
+                })
+              : deps.executions.resume(chat, {
+                  executionId: body.executionId,
+                  waitToken: body.waitToken,
+                  values: body.values,
+                }),
+        )
+        return reply.send(result)
+      },
+    )
+
+    routes.get(
+      '/v1/chat/executions/:executionId',
+      {
+        schema: {
+          tags: ['chat'],
+          summary: 'Poll an execution (every 1-2 s while waiting_time)',
+          querystring: z.object({ publicKey: z.string().optional() }),
+          params: z.object({ executionId: id }),
+          response: { 200: replySchema },
+        },
+      },
+      async (request, reply) => {
+        const widgetKey = await widget(request, reply)
+        const chat = await session(request, widgetKey)
+        return reply.send(await deps.executions.poll(chat, request.params.executionId))
+      },
+    )
+  }
+}

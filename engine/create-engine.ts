@@ -1,0 +1,85 @@
+import type { EventPublisher } from '../ingest/event-publisher.ts'
+import type { Platform } from '../platform/create-platform.ts'
+import { loadSecretBox } from '../platform/crypto/secret-box.ts'
+import { Idempotency } from '../platform/http/idempotency.ts'
+import type { RateLimiter } from '../platform/http/rate-limit.ts'
+import { chatRoutes } from './chat.routes.ts'
+import { connectionRoutes } from './connections/connection.routes.ts'
+import { ConnectionService } from './connections/connection-service.ts'
+import { flowRoutes } from './flows/flow.routes.ts'
+import { FlowService } from './flows/flow-service.ts'
+import { EngineWorker } from './runtime/engine-worker.ts'
+import { ExecutionService } from './runtime/execution-service.ts'
+import { ExecutionStore } from './runtime/execution-store.ts'
+import { TurnRunner } from './runtime/turn-runner.ts'
+import { SessionStore } from './sessions/session-store.ts'
+
+export interface Engine {
+  flows: FlowService
+  connections: ConnectionService
+  executions: ExecutionService
+  worker: EngineWorker | undefined
+}
+
+/** Wires the chat runtime onto the platform: routes for the `api` role, the job worker for `worker`. */
+export async function createEngine(
+  platform: Platform,
+  publisher: EventPublisher,
+  rateLimiter: RateLimiter,
+): Promise<Engine> {
+  const { config, db, state, logger, server, tenancy } = platform
+  const connections = new ConnectionService(db, state, await loadSecretBox(config))
+  const flows = new FlowService(db, state, async (tenantId) =>
+    (await connections.list(tenantId)).map((c) => c.name),
+  )
+  await connections.start()
+  await flows.start()
+  platform.onClose(async () => {
+    await flows.stop()
+    await connections.stop()
+  })
+
+  const executionStore = new ExecutionStore(state)
+  const runner = new TurnRunner({
+    state,
+    executions: executionStore,
+    publisher,
+    config: config.chat,
+    logger: logger.child({ component: 'engine' }),
+  })
+  const executions = new ExecutionService(flows, executionStore, runner)
+
+  if (config.roles.includes('api')) {
+    const sessions = new SessionStore(state, config.chat.sessionTtlSeconds * 1000)
+    await server.register(
+      chatRoutes({
+        tenancy,
+        sessions,
+        executions,
+        publisher,
+        rateLimiter,
+        idempotency: new Idempotency(state),
+        config,
+      }),
+    )
+    await server.register(flowRoutes(flows, tenancy), { prefix: '/v1/admin' })
+    await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
+  }
+
+  let worker: EngineWorker | undefined
+  if (config.roles.includes('worker')) {
+    const started = new EngineWorker({
+      state,
+      flows,
+      executions: executionStore,
+      runner,
+      connections,
+      allowPrivateNetworks: config.connectionsAllowPrivateNetworks,
+      logger: logger.child({ role: 'worker' }),
+    })
+    started.start()
+    platform.onClose(() => started.stop())
+    worker = started
+  }
+  return { flows, connections, executions, worker }
+}

@@ -1,0 +1,262 @@
+import { toIsoTime } from '../../platform/clickhouse/datetime.ts'
+import type { Db } from '../../platform/clickhouse/db.ts'
+import { AppError } from '../../platform/errors/catalog.ts'
+import { ExpiringCache } from '../../platform/expiring-cache.ts'
+import { newId } from '../../platform/ids.ts'
+import type { StateStore } from '../../platform/state/state-store.ts'
+import {
+  type FlowRow,
+  findFlow,
+  findFlowVersion,
+  listFlows,
+  listFlowVersions,
+  listPublishedFlows,
+} from './flow-queries.ts'
+import type { Flow } from './flow-schema.ts'
+import { validateFlow } from './validate-flow.ts'
+
+export interface FlowSummary {
+  flowId: string
+  intent: string
+  name: string
+  /** 0 while not published. */
+  publishedVersion: number
+  latestVersion: number
+  createdAt: string
+  updatedAt: string
+}
+
+export interface FlowDetail extends FlowSummary {
+  draft: unknown
+}
+
+export interface PublishedFlow {
+  flowId: string
+  version: number
+}
+
+export interface FlowVersionInfo {
+  version: number
+  intent: string
+  name: string
+  publishedBy: string
+  createdAt: string
+}
+
+/** Names of the tenant's connections, so validation can flag a node naming one that does not exist. */
+export type ConnectionNames = (tenantId: string) => Promise<readonly string[]>
+
+const INVALIDATION_CHANNEL = 'flows:invalidate'
+
+/** Drafts, immutable published versions, and the intent -> published flow map the runtime reads. */
+export class FlowService {
+  private readonly published = new ExpiringCache<Map<string, PublishedFlow>>(60_000)
+  private readonly versions = new ExpiringCache<Flow>(24 * 60 * 60_000, 2_000)
+  private unsubscribe: (() => Promise<void>) | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly state: StateStore,
+    private readonly connectionNames: ConnectionNames,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (tenantId) =>
+      this.published.delete(tenantId),
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.()
+  }
+
+  /** Validates a document as saving or publishing would; throws `validation_failed` listing every problem. */
+  async validate(tenantId: string, document: unknown): Promise<Flow> {
+    const result = validateFlow(document, { connections: await this.connectionNames(tenantId) })
+    if (!result.ok) {
+      throw new AppError('validation_failed', `the flow has ${result.problems.length} problem(s)`, {
+        problems: result.problems,
+      })
+    }
+    return result.flow
+  }
+
+  async create(tenantId: string, document: unknown): Promise<FlowDetail> {
+    const flow = await this.validate(tenantId, document)
+    const now = Date.now()
+    const row: FlowRow = {
+      tenant_id: tenantId,
+      flow_id: newId(),
+      intent: flow.intent,
+      name: flow.name,
+      draft: JSON.stringify(document),
+      published_version: 0,
+      latest_version: 0,
+      created_at: new Date(now).toISOString(),
+      updated_at: new Date(now).toISOString(),
+      deleted: 0,
+    }
+    await this.write(row, now)
+    return toDetail(row)
+  }
+
+  async update(tenantId: string, flowId: string, document: unknown): Promise<FlowDetail> {
+    const flow = await this.validate(tenantId, document)
+    return this.withFlowLock(tenantId, flowId, async (row) => {
+      const updated = { ...row, intent: flow.intent, name: flow.name, draft: JSON.stringify(document) }
+      if (row.published_version > 0 && flow.intent !== row.intent) {
+        throw new AppError('conflict', 'unpublish the flow before changing its intent')
+      }
+      await this.write(updated, Date.now())
+      return toDetail(updated)
+    })
+  }
+
+  async get(tenantId: string, flowId: string): Promise<FlowDetail> {
+    return toDetail(await this.require(tenantId, flowId))
+  }
+
+  async list(tenantId: string): Promise<FlowSummary[]> {
+    return (await listFlows(this.db, tenantId)).map(toSummary)
+  }
+
+  async delete(tenantId: string, flowId: string): Promise<void> {
+    await this.withFlowLock(tenantId, flowId, async (row) => {
+      await this.write({ ...row, published_version: 0, deleted: 1 }, Date.now())
+    })
+    await this.invalidate(tenantId)
+  }
+
+  /** Freezes the draft as a new version and makes it the intent's published flow. */
+  async publish(tenantId: string, flowId: string, publishedBy: string): Promise<FlowVersionInfo> {
+    const row = await this.require(tenantId, flowId)
+    const lock = await this.state.acquireLock(`flow-intent:${tenantId}:${row.intent}`, 15_000)
+    if (!lock) throw new AppError('conflict', `intent "${row.intent}" is being published by another request`)
+    try {
+      const flow = await this.validate(tenantId, JSON.parse(row.draft))
+      const holder = (await listPublishedFlows(this.db, tenantId)).find(
+        (other) => other.intent === flow.intent && other.flow_id !== flowId,
+      )
+      if (holder) {
+        throw new AppError(
+          'conflict',
+          `intent "${flow.intent}" is already published by flow ${holder.flow_id}; unpublish it first`,
+        )
+      }
+      const version = row.latest_version + 1
+      const now = Date.now()
+      await this.db.insert('flow_versions', [
+        {
+          tenant_id: tenantId,
+          flow_id: flowId,
+          version,
+          intent: flow.intent,
+          name: flow.name,
+          document: JSON.stringify(flow),
+          published_by: publishedBy,
+          created_at: now,
+        },
+      ])
+      await this.write({ ...row, published_version: version, latest_version: version }, now)
+      await this.invalidate(tenantId)
+      return {
+        version,
+        intent: flow.intent,
+        name: flow.name,
+        publishedBy,
+        createdAt: new Date(now).toISOString(),
+      }
+    } finally {
+      await lock.release()
+    }
+  }
+
+  /** Removes the intent from new sessions; running executions finish on their version. */
+  async unpublish(tenantId: string, flowId: string): Promise<FlowSummary> {
+    const updated = await this.withFlowLock(tenantId, flowId, async (row) => {
+      const next = { ...row, published_version: 0 }
+      await this.write(next, Date.now())
+      return next
+    })
+    await this.invalidate(tenantId)
+    return toSummary(updated)
+  }
+
+  async versionsOf(tenantId: string, flowId: string): Promise<FlowVersionInfo[]> {
+    await this.require(tenantId, flowId)
+    return (await listFlowVersions(this.db, tenantId, flowId)).map((row) => ({
+      version: Number(row.version),
+      intent: row.intent,
+      name: row.name,
+      publishedBy: row.published_by,
+      createdAt: toIsoTime(row.created_at),
+    }))
+  }
+
+  /** The tenant's published intents and the flow version each one runs. */
+  async publishedIntents(tenantId: string): Promise<Map<string, PublishedFlow>> {
+    const cached = this.published.get(tenantId)
+    if (cached) return cached
+    const rows = await listPublishedFlows(this.db, tenantId)
+    const map = new Map(
+      rows.map((row) => [row.intent, { flowId: row.flow_id, version: Number(row.published_version) }]),
+    )
+    this.published.set(tenantId, map)
+    return map
+  }
+
+  /** A published version's document; versions never change, so they are cached. */
+  async loadVersion(tenantId: string, flowId: string, version: number): Promise<Flow> {
+    const key = `${tenantId}/${flowId}/${version}`
+    const cached = this.versions.get(key)
+    if (cached) return cached
+    const row = await findFlowVersion(this.db, tenantId, flowId, version)
+    if (!row) throw new AppError('not_found', `flow ${flowId} has no version ${version}`)
+    const flow = JSON.parse(row.document) as Flow
+    this.versions.set(key, flow)
+    return flow
+  }
+
+  private async require(tenantId: string, flowId: string): Promise<FlowRow> {
+    const row = await findFlow(this.db, tenantId, flowId)
+    if (!row) throw new AppError('not_found', `no flow ${flowId}`)
+    return row
+  }
+
+  private async withFlowLock<T>(
+    tenantId: string,
+    flowId: string,
+    change: (row: FlowRow) => Promise<T>,
+  ): Promise<T> {
+    const lock = await this.state.acquireLock(`flow:${tenantId}:${flowId}`, 15_000)
+    if (!lock) throw new AppError('conflict', `flow ${flowId} is being changed by another request`)
+    try {
+      return await change(await this.require(tenantId, flowId))
+    } finally {
+      await lock.release()
+    }
+  }
+
+  private async write(row: FlowRow, updatedAt: number): Promise<void> {
+    await this.db.insert('flows', [
+      { ...row, created_at: Date.parse(toIsoTime(row.created_at)), updated_at: updatedAt },
+    ])
+  }
+
+  private async invalidate(tenantId: string): Promise<void> {
+    this.published.delete(tenantId)
+    await this.state.publish(INVALIDATION_CHANNEL, tenantId)
+  }
+}
+
+const toSummary = (row: FlowRow): FlowSummary => ({
+  flowId: row.flow_id,
+  intent: row.intent,
+  name: row.name,
+  publishedVersion: Number(row.published_version),
+  latestVersion: Number(row.latest_version),
+  createdAt: toIsoTime(row.created_at),
+  updatedAt: toIsoTime(row.updated_at),
+})
+
+const toDetail = (row: FlowRow): FlowDetail => ({ ...toSummary(row), draft: JSON.parse(row.draft) })

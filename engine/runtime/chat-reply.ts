@@ -1,0 +1,22 @@
+import type { Block, ExecutionState, ExecutionStatus } from './execution.ts'
+
+/** The reply of every chat call: what the widget renders and how it continues. */
+export interface ChatReply {
+  executionId: string
+  status: ExecutionStatus
+  blocks: Block[]
+  waitToken?: string
+  pollAfterMs?: number
+  error?: { code: string; message: string }
+}
+
+export function toReply(execution: ExecutionState): ChatReply {
+  return {
+    executionId: execution.executionId,
+    status: execution.status,
+    blocks: execution.lastBlocks,
+    ...(execution.waitToken ? { waitToken: execution.waitToken } : {}),
+    ...(execution.pollAfterMs ? { pollAfterMs: execution.pollAfterMs } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
+  }
+}

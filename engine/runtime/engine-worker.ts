@@ -1,0 +1,121 @@
+import type { Logger } from '../../platform/log/logger.ts'
+import { backoffMs, type ClaimedJob, type StateStore } from '../../platform/state/state-store.ts'
+import type { ConnectionService } from '../connections/connection-service.ts'
+import type { FlowService } from '../flows/flow-service.ts'
+import type { ExecutionStore } from './execution-store.ts'
+import { runAsyncStep } from './run-async-step.ts'
+import { ENGINE_QUEUE, type EngineJob, type TurnRunner } from './turn-runner.ts'
+
+export interface EngineWorkerDeps {
+  state: StateStore
+  flows: FlowService
+  executions: ExecutionStore
+  runner: TurnRunner
+  connections: ConnectionService
+  allowPrivateNetworks: boolean
+  logger: Logger
+  concurrency?: number
+}
+
+const IDLE_POLL_MS = 100
+const LEASE_MS = 90_000
+const MAX_JOB_ATTEMPTS = 10
+
+/**
+ * The `worker` role: claims due engine jobs (async steps, idle expiries) from the state port's queue.
+ * Delivery is at least once — a worker killed mid-job loses its lease and another claims the job — and
+ * each job is pinned to the turn (`seq`) it was made for, so running it twice advances the execution once.
+ */
+export class EngineWorker {
+  private running = false
+  private loop: Promise<void> | undefined
+
+  constructor(private readonly deps: EngineWorkerDeps) {}
+
+  start(): void {
+    this.running = true
+    this.loop = this.poll()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    await this.loop
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      let jobs: ClaimedJob[] = []
+      try {
+        jobs = await this.deps.state.claim(ENGINE_QUEUE, {
+          limit: this.deps.concurrency ?? 8,
+          leaseMs: LEASE_MS,
+        })
+        await Promise.all(jobs.map((job) => this.handle(job)))
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'engine worker poll failed')
+      }
+      if (jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS))
+    }
+  }
+
+  private async handle(job: ClaimedJob): Promise<void> {
+    const { state, logger } = this.deps
+    try {
+      const retryInMs = await this.run(JSON.parse(job.payload) as EngineJob, job.attempt)
+      if (retryInMs === undefined) await state.ack(ENGINE_QUEUE, job)
+      else await state.retry(ENGINE_QUEUE, job, retryInMs)
+    } catch (error) {
+      logger.warn({ err: error, job: job.id, attempt: job.attempt }, 'engine job failed; retrying')
+      if (job.attempt >= MAX_JOB_ATTEMPTS) await state.ack(ENGINE_QUEUE, job)
+      else await state.retry(ENGINE_QUEUE, job, backoffMs(job.attempt))
+    }
+  }
+
+  /** Returns a delay when the job should run again later. */
+  private async run(job: EngineJob, attempt: number): Promise<number | undefined> {
+    const { executions, flows, runner } = this.deps
+    return executions.withLock(job.executionId, async () => {
+      const execution = await executions.load(job.executionId)
+      if (!execution || execution.seq !== job.seq) return undefined
+
+      if (job.kind === 'expire') {
+        if (execution.status !== 'waiting_input') return undefined
+        if (execution.waitToken) await executions.dropWaitToken(execution.executionId, execution.waitToken)
+        const { waitToken: _dropped, ...rest } = execution
+        await runner.settle(execution, {
+          ...rest,
+          status: 'aborted',
+          error: { code: 'idle_timeout', message: 'no answer within CHAT_IDLE_TIMEOUT_SECONDS' },
+          lastBlocks: [],
+          updatedAt: Date.now(),
+        })
+        return undefined
+      }
+
+      if (execution.status !== 'waiting_time') return undefined
+      const flow = await flows.loadVersion(execution.tenantId, execution.flowId, execution.flowVersion)
+      const node = flow.nodes.find((candidate) => candidate.id === execution.nodeId)
+      if (node?.type !== 'delay' && node?.type !== 'connection') return undefined
+      const step = await runAsyncStep(node, execution, attempt, this.deps)
+      if (step.kind === 'retry') {
+        this.deps.logger.warn(
+          { executionId: execution.executionId, attempt, error: step.error },
+          'async step will retry',
+        )
+        return step.delayMs
+      }
+      if (step.kind === 'fail') {
+        await runner.settle(execution, {
+          ...execution,
+          status: 'failed',
+          error: { code: 'connection_failed', message: step.message },
+          lastBlocks: [],
+          updatedAt: Date.now(),
+        })
+        return undefined
+      }
+      await runner.advance(flow, { ...execution, nodeId: step.nodeId, variables: step.variables })
+      return undefined
+    })
+  }
+}

@@ -1,0 +1,123 @@
+import { AppError } from '../../platform/errors/catalog.ts'
+import { newId } from '../../platform/ids.ts'
+import type { WidgetKey } from '../../platform/tenancy/tenancy-service.ts'
+import type { FlowService } from '../flows/flow-service.ts'
+import type { ChatSession } from '../sessions/session-store.ts'
+import { type ChatReply, toReply } from './chat-reply.ts'
+import type { ExecutionState } from './execution.ts'
+import type { ExecutionStore } from './execution-store.ts'
+import type { TurnRunner } from './turn-runner.ts'
+import { validateAnswer } from './validate-answer.ts'
+
+export interface TriggerInput {
+  intent: string
+  text?: string
+  context?: Record<string, unknown>
+}
+
+export interface ResumeInput {
+  executionId: string
+  waitToken: string
+  values: Record<string, unknown>
+}
+
+/** The chat lifecycle: trigger an intent, resume with values, poll while async work runs. */
+export class ExecutionService {
+  constructor(
+    private readonly flows: FlowService,
+    private readonly executions: ExecutionStore,
+    private readonly runner: TurnRunner,
+  ) {}
+
+  /** The intents this key may trigger that are published right now. */
+  async availableIntents(widgetKey: WidgetKey): Promise<string[]> {
+    const published = await this.flows.publishedIntents(widgetKey.tenantId)
+    return [...published.keys()]
+      .filter((intent) => widgetKey.allIntents || widgetKey.intents.includes(intent))
+      .sort()
+  }
+
+  async trigger(session: ChatSession, widgetKey: WidgetKey, input: TriggerInput): Promise<ChatReply> {
+    if (!widgetKey.allIntents && !widgetKey.intents.includes(input.intent)) {
+      throw new AppError('intent_not_allowed', `this widget key may not trigger "${input.intent}"`)
+    }
+    const published = (await this.flows.publishedIntents(session.tenantId)).get(input.intent)
+    if (!published) throw new AppError('intent_not_matched', `no published flow handles "${input.intent}"`)
+    const flow = await this.flows.loadVersion(session.tenantId, published.flowId, published.version)
+    const now = Date.now()
+    const execution: ExecutionState = {
+      executionId: newId(),
+      tenantId: session.tenantId,
+      chatSessionId: session.chatSessionId,
+      widgetKey: widgetKey.publicKey,
+      anonymousId: session.anonymousId,
+      flowId: published.flowId,
+      flowVersion: published.version,
+      intent: input.intent,
+      status: 'running',
+      nodeId: flow.start,
+      variables: { ...flow.variables, context: { ...input.context, text: input.text ?? null } },
+      seq: 0,
+      lastBlocks: [],
+      trace: [],
+      createdAt: now,
+      updatedAt: now,
+    }
+    return this.runner.advance(flow, execution, [
+      {
+        type: 'chat.message.received',
+        props: { kind: 'trigger', ...(input.text ? { text_length: input.text.length } : {}) },
+      },
+    ])
+  }
+
+  /**
+   * Continues a `waiting_input` execution. Bad values are answered 400 before the token is touched, so
+   * the wait stays open; then the token is taken atomically, so of two concurrent resumes one wins.
+   */
+  async resume(session: ChatSession, input: ResumeInput): Promise<ChatReply> {
+    const execution = await this.require(session, input.executionId)
+    if (execution.status !== 'waiting_input' || execution.waitToken !== input.waitToken) {
+      throw new AppError(
+        'wait_token_invalid',
+        'this wait token was already used, has expired, or is not the current one',
+      )
+    }
+    const flow = await this.flows.loadVersion(execution.tenantId, execution.flowId, execution.flowVersion)
+    const node = flow.nodes.find((candidate) => candidate.id === execution.nodeId)
+    if (node?.type !== 'ask') throw new AppError('execution_not_waiting')
+    const answer = validateAnswer(node, input.values)
+    if (!answer.ok) {
+      throw new AppError('validation_failed', 'some values are not valid; the form is still waiting', {
+        fields: answer.errors,
+      })
+    }
+    if (!(await this.executions.takeWaitToken(execution.executionId, input.waitToken))) {
+      throw new AppError('wait_token_invalid', 'this wait token was already used or has expired')
+    }
+    return this.executions.withLock(execution.executionId, async () => {
+      const current = await this.require(session, input.executionId)
+      if (current.seq !== execution.seq) throw new AppError('wait_token_invalid', 'the execution moved on')
+      const resumed = {
+        ...current,
+        variables: { ...current.variables, ...answer.variables },
+        nodeId: node.next,
+      }
+      const kind = node.input.kind === 'form' ? 'chat.form.submitted' : 'chat.message.received'
+      return this.runner.advance(flow, resumed, [{ type: kind, blockId: node.id, props: { kind: 'resume' } }])
+    })
+  }
+
+  async poll(session: ChatSession, executionId: string): Promise<ChatReply> {
+    return toReply(await this.require(session, executionId))
+  }
+
+  private async require(session: ChatSession, executionId: string): Promise<ExecutionState> {
+    const execution = await this.executions.load(executionId)
+    // Another session's execution is reported as missing: ids must not be probed across sessions.
+    if (!execution || execution.chatSessionId !== session.chatSessionId) {
+      throw new AppError('not_found', `no execution ${executionId} in this chat session`)
+    }
+    return execution
+  }
+}

@@ -1,0 +1,25 @@
+import type { FlowNode } from '../flows/flow-schema.ts'
+import type { AsyncWork, Block, ExecutionErrorCode } from './execution.ts'
+
+/** An engine event a node asks to record; the runner stamps the execution's ids on it. */
+export interface EngineEvent {
+  type: string
+  blockId?: string
+  props?: Record<string, unknown>
+  value?: number
+  currency?: string
+}
+
+/** What running one node decided. Executors return it and never mutate the execution. */
+export type NodeOutcome =
+  | { kind: 'next'; next: string; blocks?: Block[]; assign?: Record<string, unknown>; events?: EngineEvent[] }
+  | { kind: 'wait_input'; blocks: Block[] }
+  | { kind: 'wait_time'; work: AsyncWork }
+  | { kind: 'finish'; status: 'completed' | 'aborted'; blocks?: Block[]; reason?: string }
+  | { kind: 'fail'; code: ExecutionErrorCode; message: string }
+
+export interface NodeContext {
+  variables: Readonly<Record<string, unknown>>
+}
+
+export type NodeOf<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>

@@ -1,0 +1,53 @@
+import { AppError } from '../../platform/errors/catalog.ts'
+import { newId, newToken, sha256Hex } from '../../platform/ids.ts'
+import type { StateStore } from '../../platform/state/state-store.ts'
+
+export interface ChatSession {
+  chatSessionId: string
+  tenantId: string
+  publicKey: string
+  anonymousId: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** Chat sessions on the state port, found by the hash of their bearer token (the token is never stored). */
+export class SessionStore {
+  constructor(
+    private readonly state: StateStore,
+    private readonly ttlMs: number,
+  ) {}
+
+  async open(
+    fields: Pick<ChatSession, 'tenantId' | 'publicKey' | 'anonymousId'>,
+  ): Promise<{ token: string; session: ChatSession }> {
+    const now = Date.now()
+    const session: ChatSession = {
+      ...fields,
+      chatSessionId: newId(),
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+    }
+    const token = newToken('cs_', 32)
+    await this.state.set(sessionKey(token), JSON.stringify(session), { ttlMs: this.ttlMs })
+    return { token, session }
+  }
+
+  /** The session behind a bearer token issued for this widget key; 401 otherwise. */
+  async authenticate(authorization: string | undefined, publicKey: string): Promise<ChatSession> {
+    const token = authorization?.startsWith('Bearer ')
+      ? authorization.slice('Bearer '.length).trim()
+      : undefined
+    if (!token) throw new AppError('unauthorized', 'send the session token as Authorization: Bearer cs_...')
+    const raw = await this.state.get(sessionKey(token))
+    const session = raw === null ? undefined : (JSON.parse(raw) as ChatSession)
+    if (!session || session.expiresAt <= Date.now()) {
+      throw new AppError('unauthorized', 'the chat session is unknown or expired; open a new one')
+    }
+    if (session.publicKey !== publicKey)
+      throw new AppError('unauthorized', 'the chat session belongs to another widget key')
+    return session
+  }
+}
+
+const sessionKey = (token: string) => `chat:session:${sha256Hex(token)}`

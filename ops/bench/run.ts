@@ -1,0 +1,29 @@
+import { INGEST_USAGE } from './ingest/ingest-options.ts'
+import { runIngestSuite } from './ingest/ingest-suite.ts'
+
+/** `npm run bench -- <suite> [options]`: each suite prints its figures and ratios to stdout. */
+const SUITES: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
+  ingest: { run: runIngestSuite, usage: INGEST_USAGE },
+}
+
+const [suite, ...argv] = process.argv.slice(2)
+const names = Object.keys(SUITES).join(', ')
+const chosen = suite === undefined ? undefined : SUITES[suite]
+if (chosen === undefined) {
+  console.error(
+    suite === undefined
+      ? `usage: npm run bench -- <suite> [options]; suites: ${names}`
+      : `unknown bench suite "${suite}"; suites: ${names}`,
+  )
+  process.exit(2)
+}
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(chosen.usage)
+  process.exit(0)
+}
+try {
+  await chosen.run(argv)
+} catch (error) {
+  console.error(`bench ${suite} failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}

@@ -1,0 +1,3 @@
+import { chatCases } from './chat-cases.ts'
+
+chatCases('the local state store', {})

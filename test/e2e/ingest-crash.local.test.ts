@@ -1,0 +1,3 @@
+import { ingestCrashCases } from './ingest-crash-cases.ts'
+
+ingestCrashCases('the local event log', {})
