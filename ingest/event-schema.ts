@@ -239,6 +239,10 @@ function parseEvent(
   // fromEntries defines a JSON "__proto__" key as a plain field (then refused as unknown), never as a prototype.
   const candidate = Object.fromEntries(Object.entries(raw).filter(([key]) => !SERVER_FIELDS.has(key)))
 
+  const malformed = findMalformedString(candidate, '')
+  if (malformed !== undefined) {
+    errors.push({ path: malformed, reason: 'the text is not valid Unicode (a lone UTF-16 surrogate)' })
+  }
   const parsed = eventEnvelope.safeParse(candidate)
   if (!parsed.success) errors.push(...parsed.error.issues.flatMap(describeIssue))
   errors.push(...checkTypeRules(candidate))
@@ -248,6 +252,29 @@ function parseEvent(
 
   const { event_id, ...event } = parsed.data
   return { event: { ...event, event_id: event_id ?? randomUUID(), type: event.type as EventType } }
+}
+
+/**
+ * A lone surrogate (`"\ud800"`) is valid JSON but not valid text: ClickHouse refuses the whole insert
+ * holding it, so it is refused here, at intake, with its path (keys included).
+ */
+function findMalformedString(root: unknown, rootPath: string): string | undefined {
+  // Iterative: bodies may nest thousands of levels (refused later by the props depth rule).
+  const pending: Array<[unknown, string]> = [[root, rootPath]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, path] = next
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return path
+      continue
+    }
+    if (value === null || typeof value !== 'object') continue
+    for (const [key, item] of Object.entries(value)) {
+      const itemPath = path === '' ? key : `${path}.${key}`
+      if (!key.isWellFormed()) return itemPath
+      pending.push([item, itemPath])
+    }
+  }
+  return undefined
 }
 
 function checkTypeRules(event: Record<string, unknown>): FieldError[] {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import secureJson from 'secure-json-parse'
 import { z } from 'zod'
 import type { Config } from '../platform/config/config.ts'
 import { AppError } from '../platform/errors/catalog.ts'
@@ -28,17 +29,19 @@ export function telemetryRoutes(deps: TelemetryDeps): FastifyPluginAsyncZod {
   const { config } = deps
   return async (routes) => {
     // sendBeacon can only send text/plain (a CORS-safelisted type, so no preflight); the text is JSON.
-    routes.removeContentTypeParser('text/plain')
-    routes.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
-      try {
-        done(null, JSON.parse(body as string))
-      } catch (error) {
-        done(
-          new AppError('invalid_json', `the text/plain body is not JSON: ${(error as Error).message}`),
-          undefined,
-        )
-      }
-    })
+    // Both types are decoded strictly: invalid UTF-8 is refused rather than stored as U+FFFD.
+    routes.removeContentTypeParser(['application/json', 'text/plain'])
+    routes.addContentTypeParser(
+      ['application/json', 'text/plain'],
+      { parseAs: 'buffer' },
+      (_request, body, done) => {
+        try {
+          done(null, parseJsonStrictly(body as Buffer))
+        } catch (error) {
+          done(error as AppError, undefined)
+        }
+      },
+    )
 
     routes.addHook('onError', async (_request, _reply, error) => {
       deps.metrics.rejected.inc({ reason: toAppError(error).code })
@@ -119,5 +122,22 @@ export function telemetryRoutes(deps: TelemetryDeps): FastifyPluginAsyncZod {
         return reply.status(202).send({ accepted: rows.length })
       },
     )
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+function parseJsonStrictly(body: Buffer): unknown {
+  let text: string
+  try {
+    text = utf8.decode(body)
+  } catch {
+    throw new AppError('invalid_json', 'the body is not valid UTF-8')
+  }
+  try {
+    // Fastify's own parser, strict: `__proto__` and `constructor.prototype` keys are refused outright.
+    return secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' })
+  } catch (error) {
+    throw new AppError('invalid_json', `the body is not JSON: ${(error as Error).message}`)
   }
 }

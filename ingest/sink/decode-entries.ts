@@ -19,7 +19,8 @@ export function decodeEntries(entries: readonly LogEntry[]): { rows: DecodedEntr
   const rows: DecodedEntry[] = []
   const poison: PoisonEntry[] = []
   for (const entry of entries) {
-    const payload = entry.value.toString('utf8')
+    // Well-formed so the dead-letter insert itself can never be refused for the text it carries.
+    const payload = entry.value.toString('utf8').toWellFormed()
     try {
       const row = JSON.parse(payload) as EventRow
       const problem = describeProblem(row)

@@ -7,6 +7,7 @@ import type { DecodedEntry, PoisonEntry } from './decode-entries.ts'
  */
 const DATA_ERROR_CODES = new Set([
   '6', // CANNOT_PARSE_TEXT
+  '25', // CANNOT_PARSE_ESCAPE_SEQUENCE
   '26', // CANNOT_PARSE_QUOTED_STRING
   '27', // CANNOT_PARSE_INPUT_ASSERTION_FAILED
   '38', // CANNOT_PARSE_DATE
@@ -47,7 +48,13 @@ export async function insertEvents(
   } catch (error) {
     if (!isDataError(error)) throw error
     if (entries.length === 1) {
-      return [{ offset: first.offset, payload: JSON.stringify(first.row), error: (error as Error).message }]
+      return [
+        {
+          offset: first.offset,
+          payload: JSON.stringify(first.row).toWellFormed(),
+          error: (error as Error).message,
+        },
+      ]
     }
     const middle = Math.ceil(entries.length / 2)
     return [

@@ -8,7 +8,6 @@ const TABLE_NAMES = [
   'secret_keys',
   'widget_keys',
   'events',
-  'event_ids',
   'events_dead_letter',
   'flows',
   'flow_versions',

@@ -30,6 +30,10 @@ export async function startKafkaConsumer(kafka: Kafka, options: KafkaConsumerOpt
     heartbeatInterval: options.heartbeatIntervalMs,
     maxWaitTimeInMs: options.maxWaitMs > 0 ? options.maxWaitMs : IDLE_FETCH_WAIT_MS,
     minBytes: options.maxWaitMs > 0 ? ACCUMULATE_BYTES : 1,
+    // kafkajs fetches 1 MiB per partition by default, which capped sink batches near 1,000 rows and
+    // cost an insert (and a dedup lookup) each; 16 MiB lets a batch reach the sink's row bound.
+    maxBytesPerPartition: 16 * 1_048_576,
+    maxBytes: 48 * 1_048_576,
     allowAutoTopicCreation: false,
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => {

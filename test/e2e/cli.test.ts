@@ -73,9 +73,11 @@ describe('comerix CLI', () => {
     const listed = await fetch(`${server.url}/v1/admin/widget-keys`, {
       headers: { authorization: `Bearer ${adminKey.key}` },
     })
-    expect((await listed.json()).widgetKeys.map((k: { publicKey: string }) => k.publicKey)).toEqual([
-      publicKey,
-    ])
+    expect(
+      ((await listed.json()) as { widgetKeys: Array<{ publicKey: string }> }).widgetKeys.map(
+        (k: { publicKey: string }) => k.publicKey,
+      ),
+    ).toEqual([publicKey])
 
     expect(await server.stop('SIGTERM')).toBe(0)
     expect(existsSync(serverInfoPath(dataDir))).toBe(false)

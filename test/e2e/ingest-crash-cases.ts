@@ -1,8 +1,6 @@
-import { rm } from 'node:fs/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createClickHouse } from '../../platform/clickhouse/create-clickhouse.ts'
 import { createDb } from '../../platform/clickhouse/db.ts'
-import { serverInfoPath } from '../../platform/create-platform.ts'
 import { type BeaconLoad, startBeaconLoad } from '../support/beacon-load.ts'
 import { type RunningServer, startServer } from '../support/cli.ts'
 import { metricSum, scrapeMetrics, waitForSinkToCatchUp } from '../support/prometheus.ts'
@@ -62,8 +60,6 @@ export function ingestCrashCases(name: string, env: Record<string, string> | und
       // Every answer the server gave before it died was a 202; the rest got no answer at all.
       expect([...load.statuses.keys()]).toEqual([202])
 
-      // The killed server left its server.json behind; startServer would take it for the new one's.
-      await rm(serverInfoPath(dataDir), { force: true })
       const second = await startServer(serverEnv)
       servers.push(second)
       const lagAtRestart = metricSum(await scrapeMetrics(second.url), 'comerix_sink_consumer_lag')

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { serverInfoPath } from '../../platform/create-platform.ts'
 import { waitFor } from './wait-for.ts'
@@ -44,6 +44,8 @@ export interface RunningServer {
 export async function startServer(
   env: Record<string, string> & { DATA_DIR: string },
 ): Promise<RunningServer> {
+  // A server killed with SIGKILL leaves its server.json behind; it must not be taken for the new one's.
+  await rm(serverInfoPath(env.DATA_DIR), { force: true })
   const child = spawn(process.execPath, [...CLI, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...EMBEDDED, PORT: '0', LOG_LEVEL: 'info', ...env },
