@@ -1,6 +1,8 @@
 #!/usr/bin/env -S npx tsx
+import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import { ZodError } from 'zod'
+import { validateFlow } from '../engine/flows/validate-flow.ts'
 import { type Config, ConfigError, loadConfig } from '../platform/config/config.ts'
 import { VERSION } from '../platform/create-platform.ts'
 import { catalogMarkdown } from '../platform/errors/catalog.ts'
@@ -126,6 +128,68 @@ program
       )
     },
   )
+
+async function readFlowFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`)
+  }
+}
+
+program
+  .command('flow:validate')
+  .description(
+    'Check a flow file and list every problem with its node id (offline: connection names are not checked)',
+  )
+  .argument('<file>', 'flow JSON (engine/FLOWS.md)')
+  .option('--json', 'print JSON')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const result = validateFlow(await readFlowFile(file))
+    const problems = result.ok ? [] : result.problems
+    print(Boolean(options.json), { ok: result.ok, problems }, () =>
+      result.ok
+        ? `${file}: valid flow for intent "${result.flow.intent}"`
+        : problems
+            .map(
+              (problem) =>
+                `${file}: ${problem.nodeId ? `node ${problem.nodeId}: ` : ''}${problem.path}: ${problem.message}`,
+            )
+            .join('\n'),
+    )
+    if (!result.ok) process.exitCode = 1
+  })
+
+program
+  .command('flow:publish')
+  .description("Save a flow file as its intent's draft and publish it; prints the intent and version")
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .argument('<file>', 'flow JSON (engine/FLOWS.md)')
+  .option('--json', 'print JSON')
+  .action(async (file: string, options: { tenant: string; json?: boolean }) => {
+    const document = await readFlowFile(file)
+    const published = await withOperator(config(), (operator) =>
+      operator.publishFlow(options.tenant, document),
+    )
+    print(
+      Boolean(options.json),
+      published,
+      () => `Published intent ${published.intent} version ${published.version} (flow ${published.flowId})`,
+    )
+  })
+
+program
+  .command('flow:unpublish')
+  .description('Unpublish the flow of an intent; running executions finish on their version')
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .argument('<intent>', 'intent name')
+  .option('--json', 'print JSON')
+  .action(async (intent: string, options: { tenant: string; json?: boolean }) => {
+    const result = await withOperator(config(), (operator) =>
+      operator.unpublishIntent(options.tenant, intent),
+    )
+    print(Boolean(options.json), result, () => `Unpublished intent ${result.intent} (flow ${result.flowId})`)
+  })
 
 program
   .command('errors:markdown')

@@ -1,9 +1,9 @@
 import type { ErrorBody } from '../platform/errors/catalog.ts'
 import { OPERATOR_TOKEN_HEADER } from '../platform/http/auth.ts'
-import type { OperatorApi } from '../platform/tenancy/operator-api.ts'
+import type { CliOperator } from './with-operator.ts'
 
 /** The operator API of a running server, reached over HTTP with the operator token. */
-export function remoteOperator(baseUrl: string, token: string): OperatorApi {
+export function remoteOperator(baseUrl: string, token: string): CliOperator {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${baseUrl}/v1/operator${path}`, {
       method,
@@ -25,8 +25,12 @@ export function remoteOperator(baseUrl: string, token: string): OperatorApi {
     migrate: () => call('POST', '/migrate'),
     createTenant: (input) => call('POST', '/tenants', input),
     listTenants: async () =>
-      (await call<{ tenants: Awaited<ReturnType<OperatorApi['listTenants']>> }>('GET', '/tenants')).tenants,
+      (await call<{ tenants: Awaited<ReturnType<CliOperator['listTenants']>> }>('GET', '/tenants')).tenants,
     createWidgetKey: (slug, input) => call('POST', `/tenants/${encodeURIComponent(slug)}/widget-keys`, input),
+    publishFlow: (slug, document) =>
+      call('POST', `/tenants/${encodeURIComponent(slug)}/flows/publish`, document),
+    unpublishIntent: (slug, intent) =>
+      call('POST', `/tenants/${encodeURIComponent(slug)}/flows/unpublish`, { intent }),
   }
 }
 

@@ -1,12 +1,17 @@
 import { readFile } from 'node:fs/promises'
+import type { FlowOperator } from '../engine/flows/flow-operator.ts'
 import type { Config } from '../platform/config/config.ts'
-import { createPlatform, serverInfoPath } from '../platform/create-platform.ts'
+import { serverInfoPath } from '../platform/create-platform.ts'
 import { createLogger } from '../platform/log/logger.ts'
 import type { OperatorApi } from '../platform/tenancy/operator-api.ts'
 import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
+import { createApp } from './create-app.ts'
 import { remoteOperator } from './remote-operator.ts'
 
 export type OperatorMode = 'server' | 'direct'
+
+/** Everything the CLI can ask of an installation. */
+export type CliOperator = OperatorApi & FlowOperator
 
 /**
  * Runs `task` against the installation. An embedded server owns its data directory (chdb admits one
@@ -15,15 +20,16 @@ export type OperatorMode = 'server' | 'direct'
  */
 export async function withOperator<T>(
   config: Config,
-  task: (operator: OperatorApi, mode: OperatorMode) => Promise<T>,
+  task: (operator: CliOperator, mode: OperatorMode) => Promise<T>,
 ): Promise<T> {
   const running = config.clickhouse.url === undefined ? await findRunningServer(config.dataDir) : undefined
   if (running) return task(remoteOperator(running, await loadOperatorToken(config)), 'server')
-  const platform = await createPlatform(config, createLogger({ logLevel: 'warn' }, 2))
+  // The CLI only needs the stores: no background roles, and nothing listens.
+  const app = await createApp({ ...config, roles: ['api'] }, createLogger({ logLevel: 'warn' }, 2))
   try {
-    return await task(platform.operator, 'direct')
+    return await task({ ...app.operator, ...app.engine.flowOperator }, 'direct')
   } finally {
-    await platform.close()
+    await app.close()
   }
 }
 

@@ -3,10 +3,12 @@ import type { Platform } from '../platform/create-platform.ts'
 import { loadSecretBox } from '../platform/crypto/secret-box.ts'
 import { Idempotency } from '../platform/http/idempotency.ts'
 import type { RateLimiter } from '../platform/http/rate-limit.ts'
+import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
 import { chatRoutes } from './chat.routes.ts'
 import { connectionRoutes } from './connections/connection.routes.ts'
 import { ConnectionService } from './connections/connection-service.ts'
 import { flowRoutes } from './flows/flow.routes.ts'
+import { createFlowOperator, type FlowOperator, flowOperatorRoutes } from './flows/flow-operator.ts'
 import { FlowService } from './flows/flow-service.ts'
 import { EngineWorker } from './runtime/engine-worker.ts'
 import { ExecutionService } from './runtime/execution-service.ts'
@@ -18,6 +20,7 @@ export interface Engine {
   flows: FlowService
   connections: ConnectionService
   executions: ExecutionService
+  flowOperator: FlowOperator
   worker: EngineWorker | undefined
 }
 
@@ -48,6 +51,7 @@ export async function createEngine(
     logger: logger.child({ component: 'engine' }),
   })
   const executions = new ExecutionService(flows, executionStore, runner)
+  const flowOperator = createFlowOperator(flows, tenancy)
 
   if (config.roles.includes('api')) {
     const sessions = new SessionStore(state, config.chat.sessionTtlSeconds * 1000)
@@ -63,6 +67,9 @@ export async function createEngine(
       }),
     )
     await server.register(flowRoutes(flows, tenancy), { prefix: '/v1/admin' })
+    await server.register(flowOperatorRoutes(flowOperator, await loadOperatorToken(config)), {
+      prefix: '/v1/operator',
+    })
     await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
   }
 
@@ -81,5 +88,5 @@ export async function createEngine(
     platform.onClose(() => started.stop())
     worker = started
   }
-  return { flows, connections, executions, worker }
+  return { flows, connections, executions, flowOperator, worker }
 }

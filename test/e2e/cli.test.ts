@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { serverInfoPath } from '../../platform/create-platform.ts'
 import { type RunningServer, runCli, startServer } from '../support/cli.ts'
@@ -79,6 +81,25 @@ describe('comerix CLI', () => {
       ),
     ).toEqual([publicKey])
 
+    const flowFile = path.join(dataDir, 'faq.json')
+    await writeFile(
+      flowFile,
+      JSON.stringify({
+        intent: 'faq',
+        name: 'FAQ',
+        start: 'a',
+        nodes: [{ id: 'a', type: 'end', message: 'Hi' }],
+      }),
+    )
+    const published = await runCli(['flow:publish', '--tenant', 'live-shop', flowFile, '--json'], env)
+    expect(published.code, published.stderr).toBe(0)
+    const flows = await fetch(`${server.url}/v1/admin/flows`, {
+      headers: { authorization: `Bearer ${adminKey.key}` },
+    })
+    expect(
+      ((await flows.json()) as { flows: Array<{ intent: string; publishedVersion: number }> }).flows,
+    ).toEqual([expect.objectContaining({ intent: 'faq', publishedVersion: 1 })])
+
     expect(await server.stop('SIGTERM')).toBe(0)
     expect(existsSync(serverInfoPath(dataDir))).toBe(false)
     expect(server.output()).toMatch(/"msg":"stopped"/)
@@ -87,6 +108,40 @@ describe('comerix CLI', () => {
     const tenants = await runCli(['tenant:list', '--json'], env)
     expect(tenants.code, tenants.stderr).toBe(0)
     expect(JSON.parse(tenants.stdout).map((t: { slug: string }) => t.slug)).toEqual(['live-shop'])
+  })
+
+  it('validates, publishes and unpublishes flow files', async () => {
+    const dataDir = await tempDir()
+    const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+    const flow = {
+      intent: 'faq',
+      name: 'FAQ',
+      start: 'answer',
+      nodes: [{ id: 'answer', type: 'end', message: 'We ship in 2 days.' }],
+    }
+    const good = path.join(dataDir, 'faq.json')
+    const bad = path.join(dataDir, 'bad.json')
+    await writeFile(good, JSON.stringify(flow))
+    await writeFile(bad, JSON.stringify({ ...flow, nodes: [...flow.nodes, { id: 'lost', type: 'end' }] }))
+
+    const valid = await runCli(['flow:validate', good], env)
+    expect(valid.code, valid.stderr).toBe(0)
+    expect(valid.stdout).toMatch(/valid flow for intent "faq"/)
+    const invalid = await runCli(['flow:validate', bad], env)
+    expect(invalid.code).toBe(1)
+    expect(invalid.stdout).toMatch(/node lost: /)
+
+    await runCli(['tenant:create', 'flow-shop'], env)
+    const first = await runCli(['flow:publish', '--tenant', 'flow-shop', good, '--json'], env)
+    expect(first.code, first.stderr).toBe(0)
+    expect(JSON.parse(first.stdout)).toMatchObject({ intent: 'faq', version: 1 })
+    const second = await runCli(['flow:publish', '--tenant', 'flow-shop', good], env)
+    expect(second.stdout).toMatch(/Published intent faq version 2/)
+    const unpublished = await runCli(['flow:unpublish', '--tenant', 'flow-shop', 'faq'], env)
+    expect(unpublished.code, unpublished.stderr).toBe(0)
+    const again = await runCli(['flow:unpublish', '--tenant', 'flow-shop', 'faq'], env)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/not published/)
   })
 
   it('explains validation errors and exits non-zero', async () => {
