@@ -1,9 +1,11 @@
+import multipart from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { EventPublisher } from '../ingest/event-publisher.ts'
 import { serverEventRow } from '../ingest/server-event.ts'
 import type { Config } from '../platform/config/config.ts'
+import { AppError } from '../platform/errors/catalog.ts'
 import type { Idempotency } from '../platform/http/idempotency.ts'
 import type { RateLimiter } from '../platform/http/rate-limit.ts'
 import { answerPreflight, authorizeWidgetRequest, publicKeyOf } from '../platform/http/widget-auth.ts'
@@ -12,11 +14,13 @@ import type { TenancyService, WidgetKey } from '../platform/tenancy/tenancy-serv
 import { EXECUTION_STATUSES } from './runtime/execution.ts'
 import type { ExecutionService } from './runtime/execution-service.ts'
 import type { SessionStore } from './sessions/session-store.ts'
+import { isAccepted, type UploadService } from './uploads/upload-service.ts'
 
 export interface ChatDeps {
   tenancy: TenancyService
   sessions: SessionStore
   executions: ExecutionService
+  uploads: UploadService
   publisher: EventPublisher
   rateLimiter: RateLimiter
   idempotency: Idempotency
@@ -24,6 +28,8 @@ export interface ChatDeps {
 }
 
 const id = z.string().min(1).max(128)
+const DEFAULT_UPLOAD_BYTES = 10 * 1_048_576
+const MAX_UPLOAD_BYTES = 20 * 1_048_576
 
 const openSessionBody = z
   .strictObject({
@@ -91,6 +97,7 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
       ['/v1/chat/sessions', 'POST'],
       ['/v1/chat/messages', 'POST'],
       ['/v1/chat/executions/:executionId', 'GET'],
+      ['/v1/chat/uploads', 'POST'],
     ] as const) {
       routes.options(url, { schema: { hide: true } }, (request, reply) =>
         answerPreflight(deps.tenancy, request, reply, methods),
@@ -193,6 +200,63 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
         const widgetKey = await widget(request, reply)
         const chat = await session(request, widgetKey)
         return reply.send(await deps.executions.poll(chat, request.params.executionId))
+      },
+    )
+
+    await routes.register(multipart, { limits: { files: 1, fields: 0, fileSize: MAX_UPLOAD_BYTES } })
+
+    routes.post(
+      '/v1/chat/uploads',
+      {
+        schema: {
+          tags: ['chat'],
+          summary: "Upload a file for a waiting form's file field (multipart/form-data, one file part)",
+          description:
+            'Send the returned uploadId as the field value when resuming. Size and type limits come from the field (maxBytes, accept).',
+          querystring: z.object({
+            publicKey: z.string().optional(),
+            executionId: id,
+            field: z.string().min(1).max(64),
+          }),
+          response: {
+            201: z.object({
+              uploadId: z.string(),
+              filename: z.string(),
+              contentType: z.string(),
+              size: z.number(),
+            }),
+          },
+        },
+      },
+      async (request, reply) => {
+        const widgetKey = await widget(request, reply)
+        const chat = await session(request, widgetKey)
+        const { executionId, field: fieldName } = request.query
+        const { execution, field } = await deps.executions.waitingFileField(chat, executionId, fieldName)
+        const limit = field.maxBytes ?? DEFAULT_UPLOAD_BYTES
+        const part = await request.file({ limits: { fileSize: limit } })
+        if (!part) throw new AppError('bad_request', 'send one file part as multipart/form-data')
+        if (!isAccepted(part.mimetype, field.accept)) {
+          throw new AppError(
+            'unsupported_media_type',
+            `"${fieldName}" accepts ${field.accept?.join(', ')}, not ${part.mimetype}`,
+          )
+        }
+        let bytes: Buffer
+        try {
+          bytes = await part.toBuffer()
+        } catch (error) {
+          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+            throw new AppError('payload_too_large', `"${fieldName}" accepts files up to ${limit} bytes`)
+          }
+          throw error
+        }
+        const info = await deps.uploads.store(execution.tenantId, execution.executionId, fieldName, {
+          filename: part.filename,
+          contentType: part.mimetype,
+          bytes,
+        })
+        return reply.status(201).send(info)
       },
     )
   }

@@ -10,11 +10,13 @@ import { ConnectionService } from './connections/connection-service.ts'
 import { flowRoutes } from './flows/flow.routes.ts'
 import { createFlowOperator, type FlowOperator, flowOperatorRoutes } from './flows/flow-operator.ts'
 import { FlowService } from './flows/flow-service.ts'
+import { executionHistoryRoutes } from './history/execution-history.routes.ts'
 import { EngineWorker } from './runtime/engine-worker.ts'
 import { ExecutionService } from './runtime/execution-service.ts'
 import { ExecutionStore } from './runtime/execution-store.ts'
 import { TurnRunner } from './runtime/turn-runner.ts'
 import { SessionStore } from './sessions/session-store.ts'
+import { UploadService } from './uploads/upload-service.ts'
 
 export interface Engine {
   flows: FlowService
@@ -50,7 +52,8 @@ export async function createEngine(
     config: config.chat,
     logger: logger.child({ component: 'engine' }),
   })
-  const executions = new ExecutionService(flows, executionStore, runner)
+  const uploads = new UploadService(db)
+  const executions = new ExecutionService(flows, executionStore, runner, uploads)
   const flowOperator = createFlowOperator(flows, tenancy)
 
   if (config.roles.includes('api')) {
@@ -60,6 +63,7 @@ export async function createEngine(
         tenancy,
         sessions,
         executions,
+        uploads,
         publisher,
         rateLimiter,
         idempotency: new Idempotency(state),
@@ -71,6 +75,7 @@ export async function createEngine(
       prefix: '/v1/operator',
     })
     await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
+    await server.register(executionHistoryRoutes(db, tenancy), { prefix: '/v1/admin' })
   }
 
   let worker: EngineWorker | undefined

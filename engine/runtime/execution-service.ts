@@ -1,8 +1,10 @@
 import { AppError } from '../../platform/errors/catalog.ts'
 import { newId } from '../../platform/ids.ts'
 import type { WidgetKey } from '../../platform/tenancy/tenancy-service.ts'
+import type { FlowNode, FormField } from '../flows/flow-schema.ts'
 import type { FlowService } from '../flows/flow-service.ts'
 import type { ChatSession } from '../sessions/session-store.ts'
+import type { UploadService } from '../uploads/upload-service.ts'
 import { type ChatReply, toReply } from './chat-reply.ts'
 import type { ExecutionState } from './execution.ts'
 import type { ExecutionStore } from './execution-store.ts'
@@ -27,6 +29,7 @@ export class ExecutionService {
     private readonly flows: FlowService,
     private readonly executions: ExecutionStore,
     private readonly runner: TurnRunner,
+    private readonly uploads: UploadService,
   ) {}
 
   /** The intents this key may trigger that are published right now. */
@@ -92,6 +95,7 @@ export class ExecutionService {
         fields: answer.errors,
       })
     }
+    await this.checkUploads(execution, node, answer.variables)
     if (!(await this.executions.takeWaitToken(execution.executionId, input.waitToken))) {
       throw new AppError('wait_token_invalid', 'this wait token was already used or has expired')
     }
@@ -106,6 +110,52 @@ export class ExecutionService {
       const kind = node.input.kind === 'form' ? 'chat.form.submitted' : 'chat.message.received'
       return this.runner.advance(flow, resumed, [{ type: kind, blockId: node.id, props: { kind: 'resume' } }])
     })
+  }
+
+  /** The `file` field an upload is for: the execution must be waiting on a form that has it. */
+  async waitingFileField(
+    session: ChatSession,
+    executionId: string,
+    fieldName: string,
+  ): Promise<{ execution: ExecutionState; field: FormField }> {
+    const execution = await this.require(session, executionId)
+    if (execution.status !== 'waiting_input') throw new AppError('execution_not_waiting')
+    const flow = await this.flows.loadVersion(execution.tenantId, execution.flowId, execution.flowVersion)
+    const node = flow.nodes.find((candidate) => candidate.id === execution.nodeId)
+    const field =
+      node?.type === 'ask' && node.input.kind === 'form'
+        ? node.input.fields.find((candidate) => candidate.name === fieldName && candidate.type === 'file')
+        : undefined
+    if (!field) {
+      throw new AppError('validation_failed', `the waiting form has no file field "${fieldName}"`, {
+        fields: [{ field: fieldName, message: 'not a file field of the waiting form' }],
+      })
+    }
+    return { execution, field }
+  }
+
+  /** A `file` field's value must name an upload made for this execution and field. */
+  private async checkUploads(
+    execution: ExecutionState,
+    node: Extract<FlowNode, { type: 'ask' }>,
+    variables: Record<string, unknown>,
+  ): Promise<void> {
+    if (node.input.kind !== 'form') return
+    const errors = []
+    for (const field of node.input.fields.filter((candidate) => candidate.type === 'file')) {
+      const value = variables[field.name]
+      if (typeof value !== 'string') continue
+      const bound = await this.uploads.findBound(execution.tenantId, execution.executionId, field.name, [
+        value,
+      ])
+      if (!bound.has(value))
+        errors.push({ field: field.name, message: 'expected the uploadId of a file uploaded for this field' })
+    }
+    if (errors.length > 0) {
+      throw new AppError('validation_failed', 'some values are not valid; the form is still waiting', {
+        fields: errors,
+      })
+    }
   }
 
   async poll(session: ChatSession, executionId: string): Promise<ChatReply> {

@@ -11,6 +11,7 @@ const TABLE_NAMES = [
   'events_dead_letter',
   'flows',
   'flow_versions',
+  'uploads',
   'connections',
 ] as const
 

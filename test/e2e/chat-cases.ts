@@ -383,6 +383,86 @@ export function chatCases(name: string, env: Record<string, string> | undefined)
       }
     })
 
+    it('binds uploads to the waiting form field, with its size and type limits', async () => {
+      const returns = {
+        intent: 'returns',
+        name: 'Returns',
+        start: 'form',
+        nodes: [
+          {
+            id: 'form',
+            type: 'ask',
+            input: {
+              kind: 'form',
+              fields: [
+                {
+                  name: 'photo',
+                  label: 'Photo',
+                  type: 'file',
+                  required: true,
+                  accept: ['image/png'],
+                  maxBytes: 1_000,
+                },
+              ],
+            },
+            next: 'done',
+          },
+          { id: 'done', type: 'end', message: 'Got it.' },
+        ],
+      }
+      const created = await api('POST', '/v1/admin/flows', returns, admin)
+      await api('POST', `/v1/admin/flows/${created.body.flowId}/publish`, undefined, admin)
+      const tenantId = (await app.tenancy.resolveWidgetKey(publicKey))?.tenantId as string
+      const key = (
+        await app.tenancy.createWidgetKey(tenantId, { allowedOrigins: [ORIGIN], intents: ['returns'] })
+      ).publicKey
+      const session = await openSession(key)
+      const started = await api(
+        'POST',
+        `/v1/chat/messages?publicKey=${key}`,
+        { intentName: 'returns' },
+        session.auth,
+      )
+      expect(started.body.status).toBe('waiting_input')
+      const upload = async (field: string, type: string, bytes: number) => {
+        const form = new FormData()
+        form.append('file', new Blob([Buffer.alloc(bytes, 1)], { type }), 'photo.png')
+        const response = await fetch(
+          `${base}/v1/chat/uploads?publicKey=${key}&executionId=${started.body.executionId}&field=${field}`,
+          { method: 'POST', headers: { origin: ORIGIN, ...session.auth }, body: form },
+        )
+        return {
+          status: response.status,
+          body: (await response.json()) as {
+            uploadId: string
+            filename: string
+            contentType: string
+            size: number
+          },
+        }
+      }
+      expect((await upload('photo', 'text/plain', 10)).status).toBe(415)
+      expect((await upload('photo', 'image/png', 5_000)).status).toBe(413)
+      expect((await upload('nope', 'image/png', 10)).status).toBe(400)
+      const stored = await upload('photo', 'image/png', 500)
+      expect(stored).toMatchObject({
+        status: 201,
+        body: { filename: 'photo.png', contentType: 'image/png', size: 500 },
+      })
+
+      const resume = (photo: string) =>
+        api(
+          'POST',
+          `/v1/chat/messages?publicKey=${key}`,
+          { executionId: started.body.executionId, waitToken: started.body.waitToken, values: { photo } },
+          session.auth,
+        )
+      const bogus = await resume('up_not-mine')
+      expect(bogus.status).toBe(400)
+      expect(bogus.body.error.details.fields[0].field).toBe('photo')
+      expect((await resume(stored.body.uploadId)).body).toMatchObject({ status: 'completed' })
+    })
+
     it('reports flow problems with node ids at save time', async () => {
       const broken = {
         ...orderStatusFlow,
