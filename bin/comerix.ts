@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import { ZodError } from 'zod'
+import { demoWalkthrough } from '../engine/demo/demo-walkthrough.ts'
 import { validateFlow } from '../engine/flows/validate-flow.ts'
 import { type Config, ConfigError, loadConfig } from '../platform/config/config.ts'
 import { VERSION } from '../platform/create-platform.ts'
@@ -33,8 +34,15 @@ const print = (json: boolean, value: unknown, human: () => string): void => {
 program
   .command('serve')
   .description('Run Comerix (every role in ROLES; embedded stores unless configured otherwise)')
-  .action(async () => {
-    const app = await createApp(config())
+  .option('--demo', 'also serve the mock shop API, seed the demo tenant and print a curl walkthrough')
+  .action(async (options: { demo?: boolean }) => {
+    // The demo's `shop` connection calls this very process, so it must reach a loopback address.
+    const loaded = config()
+    const app = await createApp(
+      options.demo ? { ...loaded, connectionsAllowPrivateNetworks: true } : loaded,
+      undefined,
+      { demo: Boolean(options.demo) },
+    )
     let stopping = false
     const stop = async (signal: string) => {
       if (stopping) return
@@ -47,6 +55,19 @@ program
     process.on('SIGTERM', () => void stop('SIGTERM'))
     process.on('SIGINT', () => void stop('SIGINT'))
     await app.listen()
+    // Seeded after listening: the connection's base URL is this server's own, known only now.
+    if (options.demo) console.log(`\n${demoWalkthrough(await app.demo.seedDemo())}\n`)
+  })
+
+program
+  .command('demo:seed')
+  .description(
+    'Create (or reuse) the demo tenant, its shop connection, three flows and a widget key; prints a curl walkthrough',
+  )
+  .option('--json', 'print { tenant, adminKey, publicKey, allowedOrigins, intents, baseUrl } as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const info = await withOperator(config(), (operator) => operator.seedDemo())
+    print(Boolean(options.json), info, () => demoWalkthrough(info))
   })
 
 program

@@ -1,4 +1,6 @@
 import { createEngine, type Engine } from '../engine/create-engine.ts'
+import { createDemoOperator, type DemoOperator, demoOperatorRoutes } from '../engine/demo/demo-operator.ts'
+import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../engine/demo/demo-shop.ts'
 import { EventPublisher } from '../ingest/event-publisher.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { EventSink } from '../ingest/sink/event-sink.ts'
@@ -7,15 +9,22 @@ import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
+import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
 
 export interface App extends Platform {
   publisher: EventPublisher
   sink: EventSink | undefined
   engine: Engine
+  demo: DemoOperator
+}
+
+export interface AppOptions {
+  /** `comerix serve --demo`: also serve the mock shop API the demo tenant's `shop` connection calls. */
+  demo?: boolean
 }
 
 /** The composition root: builds the platform, then mounts each domain the configured roles need. */
-export async function createApp(config: Config, logger?: Logger): Promise<App> {
+export async function createApp(config: Config, logger?: Logger, options: AppOptions = {}): Promise<App> {
   const platform = await createPlatform(config, logger)
   const { roles } = config
   const ingestMetrics = createIngestMetrics(platform.metrics, platform.eventLog)
@@ -36,6 +45,22 @@ export async function createApp(config: Config, logger?: Logger): Promise<App> {
 
   const engine = await createEngine(platform, publisher, rateLimiter)
 
+  const demo = createDemoOperator({
+    tenancy: platform.tenancy,
+    connections: engine.connections,
+    flows: engine.flows,
+    flowOperator: engine.flowOperator,
+    state: platform.state,
+    baseUrl: () => ownUrl(platform, config),
+    shopApiServed: Boolean(options.demo) && roles.includes('api'),
+  })
+  if (roles.includes('api')) {
+    await platform.server.register(demoOperatorRoutes(demo, await loadOperatorToken(config)), {
+      prefix: '/v1/operator',
+    })
+    if (options.demo) await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })
+  }
+
   let sink: EventSink | undefined
   if (roles.includes('sink')) {
     sink = new EventSink({
@@ -51,5 +76,19 @@ export async function createApp(config: Config, logger?: Logger): Promise<App> {
     platform.onClose(() => running.stop())
   }
 
-  return { ...platform, publisher, sink, engine }
+  return { ...platform, publisher, sink, engine, demo }
+}
+
+/** The listening address once the server listens (any-address binds answer on loopback), else the configured one. */
+function ownUrl(platform: Platform, config: Config): string {
+  const address = platform.server.addresses().find((entry) => typeof entry !== 'string')
+  const unspecified = (host: string) => host === '0.0.0.0' || host === '::' || host === ''
+  if (address === undefined || typeof address === 'string')
+    return `http://${unspecified(config.host) ? '127.0.0.1' : config.host}:${config.port || 3000}`
+  const host = unspecified(address.address)
+    ? '127.0.0.1'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address
+  return `http://${host}:${address.port}`
 }

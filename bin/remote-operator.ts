@@ -31,6 +31,7 @@ export function remoteOperator(baseUrl: string, token: string): CliOperator {
       call('POST', `/tenants/${encodeURIComponent(slug)}/flows/publish`, document),
     unpublishIntent: (slug, intent) =>
       call('POST', `/tenants/${encodeURIComponent(slug)}/flows/unpublish`, { intent }),
+    seedDemo: () => call('POST', '/demo/seed'),
   }
 }
 

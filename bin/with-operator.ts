@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { DemoOperator } from '../engine/demo/demo-operator.ts'
 import type { FlowOperator } from '../engine/flows/flow-operator.ts'
 import type { Config } from '../platform/config/config.ts'
 import { serverInfoPath } from '../platform/create-platform.ts'
@@ -11,7 +12,7 @@ import { remoteOperator } from './remote-operator.ts'
 export type OperatorMode = 'server' | 'direct'
 
 /** Everything the CLI can ask of an installation. */
-export type CliOperator = OperatorApi & FlowOperator
+export type CliOperator = OperatorApi & FlowOperator & DemoOperator
 
 /**
  * Runs `task` against the installation. An embedded server owns its data directory (chdb admits one
@@ -27,7 +28,7 @@ export async function withOperator<T>(
   // The CLI only needs the stores: no background roles, and nothing listens.
   const app = await createApp({ ...config, roles: ['api'] }, createLogger({ logLevel: 'warn' }, 2))
   try {
-    return await task({ ...app.operator, ...app.engine.flowOperator }, 'direct')
+    return await task({ ...app.operator, ...app.engine.flowOperator, ...app.demo }, 'direct')
   } finally {
     await app.close()
   }

@@ -101,7 +101,10 @@ export class ExecutionService {
     }
     return this.executions.withLock(execution.executionId, async () => {
       const current = await this.require(session, input.executionId)
-      if (current.seq !== execution.seq) throw new AppError('wait_token_invalid', 'the execution moved on')
+      // An idle expiry that ran between taking the token and this lock aborts without a new seq.
+      if (current.seq !== execution.seq || current.status !== 'waiting_input') {
+        throw new AppError('wait_token_invalid', 'the execution moved on')
+      }
       const resumed = {
         ...current,
         variables: { ...current.variables, ...answer.variables },

@@ -47,6 +47,10 @@ const envSchema = z.object({
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\/.+/.test(value), {
     message: 'expected a redis:// or rediss:// URL, or leave it unset for the local state store',
   }),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, 'expected 1-64 letters, digits, colon, dot, underscore or dash')
+    .default('comerix:'),
   ROLES: z
     .string()
     .default(ROLES.join(','))
@@ -95,6 +99,8 @@ export interface Config {
   }
   kafka: { brokers: string[] | undefined; topicPrefix: string }
   redisUrl: string | undefined
+  /** Every Redis key starts with it, so several installations can share one Redis. */
+  redisKeyPrefix: string
   roles: Role[]
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   ingest: {
@@ -165,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
     },
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     roles: e.ROLES,
     logLevel: e.LOG_LEVEL,
     ingest: {

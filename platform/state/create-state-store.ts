@@ -7,12 +7,12 @@ import type { StateStore } from './state-store.ts'
 
 /** Redis when REDIS_URL is set (state shared by every process), else the journaled local store. */
 export async function createStateStore(
-  config: Pick<Config, 'dataDir' | 'redisUrl'>,
+  config: Pick<Config, 'dataDir' | 'redisUrl'> & Partial<Pick<Config, 'redisKeyPrefix'>>,
   logger: Logger,
   options: { keyPrefix?: string } = {},
 ): Promise<StateStore> {
   if (config.redisUrl !== undefined) {
-    const keyPrefix = options.keyPrefix ?? 'comerix:'
+    const keyPrefix = options.keyPrefix ?? config.redisKeyPrefix ?? 'comerix:'
     const store = await RedisStateStore.connect({ url: config.redisUrl, logger, keyPrefix })
     logger.info({ adapter: 'redis', keyPrefix }, 'state store')
     return store

@@ -5,5 +5,11 @@ const redisUrl = serviceUrl('redis')
 
 chatCases(
   redisUrl ? 'Redis' : `Redis (${skipNotice('redis')})`,
-  redisUrl ? { REDIS_URL: redisUrl, COMERIX_SECRET: 'test-secret-test-secret-test-secret-0' } : undefined,
+  redisUrl
+    ? {
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `test-chat-${process.pid}:`,
+        COMERIX_SECRET: 'test-secret-test-secret-test-secret-0',
+      }
+    : undefined,
 )

@@ -1,0 +1,3 @@
+import { chatRuntimeCases } from './chat-runtime-cases.ts'
+
+chatRuntimeCases('the local state store', {})
