@@ -34,7 +34,7 @@ export async function authorizeWidgetRequest(
   const widgetKey = await tenancy.resolveWidgetKey(publicKey)
   if (!widgetKey) throw new AppError('unauthorized', 'the widget key is unknown or revoked')
   const origin = request.headers.origin
-  if (!isOriginAllowed(widgetKey.allowedOrigins, origin)) {
+  if (!isOriginAllowedCached(widgetKey, origin)) {
     throw new AppError(
       'origin_not_allowed',
       `origin ${origin ?? '(none)'} is not allowed for this widget key`,
@@ -42,6 +42,25 @@ export async function authorizeWidgetRequest(
   }
   void reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
   return widgetKey
+}
+
+// Keyed by the cached WidgetKey object, so decisions are dropped together with the key's cache entry.
+const originDecisions = new WeakMap<WidgetKey, Map<string, boolean>>()
+
+/** Origin checks parse URLs; a widget sends the same Origin on every beacon, so decisions are remembered. */
+function isOriginAllowedCached(widgetKey: WidgetKey, origin: string | undefined): boolean {
+  if (origin === undefined) return false
+  let decisions = originDecisions.get(widgetKey)
+  if (!decisions) {
+    decisions = new Map()
+    originDecisions.set(widgetKey, decisions)
+  }
+  let allowed = decisions.get(origin)
+  if (allowed === undefined) {
+    allowed = isOriginAllowed(widgetKey.allowedOrigins, origin)
+    if (decisions.size < 100) decisions.set(origin, allowed)
+  }
+  return allowed
 }
 
 /**
