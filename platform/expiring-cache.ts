@@ -28,8 +28,4 @@ export class ExpiringCache<Value> {
   delete(key: string): void {
     this.entries.delete(key)
   }
-
-  clear(): void {
-    this.entries.clear()
-  }
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { ExpiringCache } from '../../platform/expiring-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
+import { withLock } from '../../platform/state/with-lock.ts'
 import type { ResolvedConnection } from './call-connection.ts'
 import { type ConnectionRow, findConnection, listConnections } from './connection-queries.ts'
 import {
@@ -171,14 +172,9 @@ export class ConnectionService {
   }
 
   /** Serialises changes to one connection across processes, so a duplicate create cannot slip in. */
-  private async locked<T>(tenantId: string, name: string, run: () => Promise<T>): Promise<T> {
-    const lock = await this.state.acquireLock(`connection:${cacheKey(tenantId, name)}`, LOCK_TTL_MS)
-    if (!lock) throw new AppError('conflict', `connection "${name}" is being changed by another request`)
-    try {
-      return await run()
-    } finally {
-      await lock.release()
-    }
+  private locked<T>(tenantId: string, name: string, run: () => Promise<T>): Promise<T> {
+    const busy = () => new AppError('conflict', `connection "${name}" is being changed by another request`)
+    return withLock(this.state, `connection:${cacheKey(tenantId, name)}`, { leaseMs: LOCK_TTL_MS, busy }, run)
   }
 
   private async invalidate(tenantId: string, name: string): Promise<void> {

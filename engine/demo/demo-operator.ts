@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { requireOperatorToken } from '../../platform/http/auth.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
+import { withLock } from '../../platform/state/with-lock.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import type { ConnectionService } from '../connections/connection-service.ts'
 import type { FlowOperator } from '../flows/flow-operator.ts'
@@ -60,22 +61,18 @@ const LOCK_TTL_MS = 30_000
 export function createDemoOperator(deps: DemoDeps): DemoOperator {
   const { tenancy, connections, flows, flowOperator, state } = deps
 
-  async function locked<T>(task: () => Promise<T>): Promise<T> {
-    // `serve --demo` seeds right after listening; a `demo:seed` at the same moment waits for it.
-    const deadline = Date.now() + LOCK_TTL_MS
-    for (;;) {
-      const lock = await state.acquireLock('demo:seed', LOCK_TTL_MS)
-      if (lock) {
-        try {
-          return await task()
-        } finally {
-          await lock.release()
-        }
-      }
-      if (Date.now() > deadline) throw new AppError('conflict', 'another demo seed is running')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+  // `serve --demo` seeds right after listening; a `demo:seed` at the same moment waits for it.
+  const locked = <T>(task: () => Promise<T>): Promise<T> =>
+    withLock(
+      state,
+      'demo:seed',
+      {
+        leaseMs: LOCK_TTL_MS,
+        waitMs: LOCK_TTL_MS,
+        busy: () => new AppError('conflict', 'another demo seed is running'),
+      },
+      task,
+    )
 
   return {
     seedDemo: () =>

@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors/catalog.ts'
 import { ExpiringCache } from '../../platform/expiring-cache.ts'
 import { newId } from '../../platform/ids.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
+import { withLock } from '../../platform/state/with-lock.ts'
 import {
   type FlowRow,
   findFlow,
@@ -127,48 +128,55 @@ export class FlowService {
     await this.invalidate(tenantId)
   }
 
-  /** Freezes the draft as a new version and makes it the intent's published flow. */
+  /**
+   * Freezes the draft as a new version and makes it the intent's published flow. Runs under the flow's
+   * lock (the version number is read and written inside it) and the intent's (one published flow each).
+   */
   async publish(tenantId: string, flowId: string, publishedBy: string): Promise<FlowVersionInfo> {
-    const row = await this.require(tenantId, flowId)
-    const lock = await this.state.acquireLock(`flow-intent:${tenantId}:${row.intent}`, 15_000)
-    if (!lock) throw new AppError('conflict', `intent "${row.intent}" is being published by another request`)
-    try {
-      const flow = await this.validate(tenantId, JSON.parse(row.draft))
-      const holder = (await listPublishedFlows(this.db, tenantId)).find(
-        (other) => other.intent === flow.intent && other.flow_id !== flowId,
-      )
-      if (holder) {
-        throw new AppError(
-          'conflict',
-          `intent "${flow.intent}" is already published by flow ${holder.flow_id}; unpublish it first`,
-        )
-      }
-      const version = row.latest_version + 1
-      const now = Date.now()
-      await this.db.insert('flow_versions', [
-        {
-          tenant_id: tenantId,
-          flow_id: flowId,
-          version,
-          intent: flow.intent,
-          name: flow.name,
-          document: JSON.stringify(flow),
-          published_by: publishedBy,
-          created_at: now,
+    return this.withFlowLock(tenantId, flowId, async (row) => {
+      const busy = () =>
+        new AppError('conflict', `intent "${row.intent}" is being published by another request`)
+      return withLock(
+        this.state,
+        `flow-intent:${tenantId}:${row.intent}`,
+        { leaseMs: 15_000, busy },
+        async () => {
+          const flow = await this.validate(tenantId, JSON.parse(row.draft))
+          const holder = (await listPublishedFlows(this.db, tenantId)).find(
+            (other) => other.intent === flow.intent && other.flow_id !== flowId,
+          )
+          if (holder) {
+            throw new AppError(
+              'conflict',
+              `intent "${flow.intent}" is already published by flow ${holder.flow_id}; unpublish it first`,
+            )
+          }
+          const version = row.latest_version + 1
+          const now = Date.now()
+          await this.db.insert('flow_versions', [
+            {
+              tenant_id: tenantId,
+              flow_id: flowId,
+              version,
+              intent: flow.intent,
+              name: flow.name,
+              document: JSON.stringify(flow),
+              published_by: publishedBy,
+              created_at: now,
+            },
+          ])
+          await this.write({ ...row, published_version: version, latest_version: version }, now)
+          await this.invalidate(tenantId)
+          return {
+            version,
+            intent: flow.intent,
+            name: flow.name,
+            publishedBy,
+            createdAt: new Date(now).toISOString(),
+          }
         },
-      ])
-      await this.write({ ...row, published_version: version, latest_version: version }, now)
-      await this.invalidate(tenantId)
-      return {
-        version,
-        intent: flow.intent,
-        name: flow.name,
-        publishedBy,
-        createdAt: new Date(now).toISOString(),
-      }
-    } finally {
-      await lock.release()
-    }
+      )
+    })
   }
 
   /** Removes the intent from new sessions; running executions finish on their version. */
@@ -223,18 +231,15 @@ export class FlowService {
     return row
   }
 
-  private async withFlowLock<T>(
+  private withFlowLock<T>(
     tenantId: string,
     flowId: string,
     change: (row: FlowRow) => Promise<T>,
   ): Promise<T> {
-    const lock = await this.state.acquireLock(`flow:${tenantId}:${flowId}`, 15_000)
-    if (!lock) throw new AppError('conflict', `flow ${flowId} is being changed by another request`)
-    try {
-      return await change(await this.require(tenantId, flowId))
-    } finally {
-      await lock.release()
-    }
+    const busy = () => new AppError('conflict', `flow ${flowId} is being changed by another request`)
+    return withLock(this.state, `flow:${tenantId}:${flowId}`, { leaseMs: 15_000, busy }, async () =>
+      change(await this.require(tenantId, flowId)),
+    )
   }
 
   private async write(row: FlowRow, updatedAt: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors/catalog.ts'
 import { newToken } from '../../platform/ids.ts'
-import type { Lock, StateStore } from '../../platform/state/state-store.ts'
+import type { StateStore } from '../../platform/state/state-store.ts'
+import { withLock } from '../../platform/state/with-lock.ts'
 import type { ExecutionState } from './execution.ts'
 
 const EXECUTION_TTL_MS = 7 * 24 * 60 * 60 * 1000
@@ -41,23 +42,14 @@ export class ExecutionStore {
   }
 
   /** Serialises every change of one execution (a resume, a worker job, an idle expiry). */
-  async withLock<T>(executionId: string, change: () => Promise<T>): Promise<T> {
-    const lock = await this.acquire(executionId)
-    try {
-      return await change()
-    } finally {
-      await lock.release()
-    }
-  }
-
-  private async acquire(executionId: string): Promise<Lock> {
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const lock = await this.state.acquireLock(`execution:${executionId}`, LOCK_LEASE_MS)
-      if (lock) return lock
-      if (Date.now() > deadline) throw new AppError('conflict', `execution ${executionId} is busy; retry`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+  withLock<T>(executionId: string, change: () => Promise<T>): Promise<T> {
+    const busy = () => new AppError('conflict', `execution ${executionId} is busy; retry`)
+    return withLock(
+      this.state,
+      `execution:${executionId}`,
+      { leaseMs: LOCK_LEASE_MS, waitMs: 10_000, busy },
+      change,
+    )
   }
 }
 

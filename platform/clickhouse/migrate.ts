@@ -3,7 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sha256Hex } from '../ids.ts'
 import type { Logger } from '../log/logger.ts'
-import type { Lock, StateStore } from '../state/state-store.ts'
+import type { StateStore } from '../state/state-store.ts'
+import { acquireWithin } from '../state/with-lock.ts'
 import type { ClickHouse } from './create-clickhouse.ts'
 import { renderDdl, splitStatements } from './render-ddl.ts'
 
@@ -71,7 +72,11 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')
   ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`)
 
-  const lock = await waitForLock(state, `migrations:${clickhouse.database}`, options.lockWaitMs ?? 300_000)
+  const lockName = `migrations:${clickhouse.database}`
+  const lockWaitMs = options.lockWaitMs ?? 300_000
+  const lock = await acquireWithin(state, lockName, LOCK_LEASE_MS, lockWaitMs)
+  if (!lock)
+    throw new MigrationError(`another process has held the lock ${lockName} for over ${lockWaitMs} ms`)
   const renewal = setInterval(() => void lock.renew(LOCK_LEASE_MS), LOCK_LEASE_MS / 3)
   try {
     const applied = await readApplied(clickhouse)
@@ -100,17 +105,6 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
   }
 }
 
-async function waitForLock(state: StateStore, name: string, waitMs: number): Promise<Lock> {
-  const deadline = Date.now() + waitMs
-  for (;;) {
-    const lock = await state.acquireLock(name, LOCK_LEASE_MS)
-    if (lock) return lock
-    if (Date.now() > deadline)
-      throw new MigrationError(`another process has held the lock ${name} for over ${waitMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 async function readApplied(clickhouse: ClickHouse): Promise<Map<number, AppliedRow>> {
   const result = await clickhouse.client.query({
     query: `SELECT version, name, checksum FROM ${clickhouse.database}.schema_migrations FINAL ORDER BY version`,
@@ -131,8 +125,4 @@ function verifyUnchanged(migrations: Migration[], applied: Map<number, AppliedRo
         'Restore the applied file and add a new migration for the change.',
     )
   }
-}
-
-export async function appliedMigrations(clickhouse: ClickHouse): Promise<AppliedRow[]> {
-  return [...(await readApplied(clickhouse)).values()]
 }

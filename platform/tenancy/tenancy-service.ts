@@ -4,6 +4,7 @@ import { AppError } from '../errors/catalog.ts'
 import { ExpiringCache } from '../expiring-cache.ts'
 import { newId, newToken, sha256Hex } from '../ids.ts'
 import type { StateStore } from '../state/state-store.ts'
+import { withLock } from '../state/with-lock.ts'
 import {
   findSecretKeyByHash,
   findSecretKeyHashById,
@@ -95,9 +96,8 @@ export class TenancyService {
 
   async createTenant(input: CreateTenantInput): Promise<{ tenant: Tenant; adminKey: IssuedSecretKey }> {
     const { slug, name } = createTenantInput.parse(input)
-    const lock = await this.state.acquireLock(`tenant-slug:${slug}`, 10_000)
-    if (!lock) throw new AppError('conflict', `tenant "${slug}" is being created by another request`)
-    try {
+    const busy = () => new AppError('conflict', `tenant "${slug}" is being created by another request`)
+    return withLock(this.state, `tenant-slug:${slug}`, { leaseMs: 10_000, busy }, async () => {
       if (await findTenantBySlug(this.db, slug))
         throw new AppError('conflict', `tenant "${slug}" already exists`)
       const now = Date.now()
@@ -107,9 +107,7 @@ export class TenancyService {
       ])
       const adminKey = await this.createSecretKey(tenant.id, { name: 'admin', scopes: ['admin'] })
       return { tenant, adminKey }
-    } finally {
-      await lock.release()
-    }
+    })
   }
 
   async listTenants(): Promise<Tenant[]> {

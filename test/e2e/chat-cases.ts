@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
+import { jsonApi } from '../support/json-api.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 import { waitFor } from '../support/wait-for.ts'
@@ -103,24 +104,7 @@ export function chatCases(name: string, env: Record<string, string> | undefined)
     let publicKey: string
     let flowId: string
 
-    const api = async (
-      method: string,
-      path: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          origin: ORIGIN,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const text = await response.text()
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined }
-    }
+    const api = jsonApi(() => base, ORIGIN)
     const openSession = async (key = publicKey) => {
       const response = await api('POST', `/v1/chat/sessions?publicKey=${key}`, { anonymousId: 'anon-42' })
       expect(response.status).toBe(201)
@@ -461,6 +445,21 @@ export function chatCases(name: string, env: Record<string, string> | undefined)
       expect(bogus.status).toBe(400)
       expect(bogus.body.error.details.fields[0].field).toBe('photo')
       expect((await resume(stored.body.uploadId)).body).toMatchObject({ status: 'completed' })
+    })
+
+    it('publishes a flow once when two publishes race, never the same version twice', async () => {
+      const race = {
+        intent: 'race',
+        name: 'Race',
+        start: 'a',
+        nodes: [{ id: 'a', type: 'end', message: 'Hi' }],
+      }
+      const created = await api('POST', '/v1/admin/flows', race, admin)
+      const publish = () => api('POST', `/v1/admin/flows/${created.body.flowId}/publish`, undefined, admin)
+      const results = await Promise.all([publish(), publish()])
+      expect(results.map((result) => result.status).sort()).toEqual([200, 409])
+      const versions = await api('GET', `/v1/admin/flows/${created.body.flowId}/versions`, undefined, admin)
+      expect(versions.body.versions.map((version: { version: number }) => version.version)).toEqual([1])
     })
 
     it('reports flow problems with node ids at save time', async () => {
