@@ -9,7 +9,6 @@ import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
-import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
 
 export interface App extends Platform {
   publisher: EventPublisher
@@ -55,7 +54,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     shopApiServed: Boolean(options.demo) && roles.includes('api'),
   })
   if (roles.includes('api')) {
-    await platform.server.register(demoOperatorRoutes(demo, await loadOperatorToken(config)), {
+    await platform.server.register(demoOperatorRoutes(demo, platform.operatorToken), {
       prefix: '/v1/operator',
     })
     if (options.demo) await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })

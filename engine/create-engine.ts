@@ -3,7 +3,6 @@ import type { Platform } from '../platform/create-platform.ts'
 import { loadSecretBox } from '../platform/crypto/secret-box.ts'
 import { Idempotency } from '../platform/http/idempotency.ts'
 import type { RateLimiter } from '../platform/http/rate-limit.ts'
-import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
 import { chatRoutes } from './chat.routes.ts'
 import { connectionRoutes } from './connections/connection.routes.ts'
 import { ConnectionService } from './connections/connection-service.ts'
@@ -71,7 +70,7 @@ export async function createEngine(
       }),
     )
     await server.register(flowRoutes(flows, tenancy), { prefix: '/v1/admin' })
-    await server.register(flowOperatorRoutes(flowOperator, await loadOperatorToken(config)), {
+    await server.register(flowOperatorRoutes(flowOperator, platform.operatorToken), {
       prefix: '/v1/operator',
     })
     await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })

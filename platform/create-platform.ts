@@ -36,6 +36,8 @@ export interface Platform {
   operator: OperatorApi
   server: ComerixServer
   metrics: Registry
+  /** The credential operator routes require (domains mount their own operator routes with it). */
+  operatorToken: string
   /** Runs on close, last registered first, before the stores close. */
   onClose(hook: () => Promise<void>): void
   /** Starts listening; returns the base URL. */
@@ -79,7 +81,8 @@ export async function createPlatform(config: Config, logger = createLogger(confi
     eventLog: () => eventLog.ping(),
     state: () => state.ping(),
   })
-  await server.register(operatorRoutes(operator, await loadOperatorToken(config)), { prefix: '/v1/operator' })
+  const operatorToken = await loadOperatorToken(config)
+  await server.register(operatorRoutes(operator, operatorToken), { prefix: '/v1/operator' })
   await server.register(tenancyRoutes(tenancy), { prefix: '/v1/admin' })
 
   const closeHooks: Array<() => Promise<void>> = []
@@ -96,6 +99,7 @@ export async function createPlatform(config: Config, logger = createLogger(confi
     operator,
     server,
     metrics,
+    operatorToken,
     onClose: (hook) => closeHooks.push(hook),
     async listen() {
       const url = await server.listen({ port: config.port, host: config.host })
