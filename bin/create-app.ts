@@ -9,11 +9,13 @@ import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
+import { createReports, type Reports } from '../reports/create-reports.ts'
 
 export interface App extends Platform {
   publisher: EventPublisher
   sink: EventSink | undefined
   engine: Engine
+  reports: Reports
   demo: DemoOperator
 }
 
@@ -43,6 +45,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
   }
 
   const engine = await createEngine(platform, publisher, rateLimiter)
+  const reports = await createReports(platform)
 
   const demo = createDemoOperator({
     tenancy: platform.tenancy,
@@ -75,7 +78,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     platform.onClose(() => running.stop())
   }
 
-  return { ...platform, publisher, sink, engine, demo }
+  return { ...platform, publisher, sink, engine, reports, demo }
 }
 
 /** The listening address once the server listens (any-address binds answer on loopback), else the configured one. */

@@ -13,12 +13,25 @@ const TABLE_NAMES = [
   'flow_versions',
   'uploads',
   'connections',
+  'llm_prices',
+  'llm_calls',
+  'token_spend_hourly',
+  'goals',
+  'conversions',
+  'identity_links',
+  'reports',
+  'dashboards',
+  'dashboard_tiles',
+  'report_schedules',
+  'report_runs',
+  'report_artifacts',
 ] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]
 export type Tables = Record<TableName, string>
 
 export type QueryParams = Record<string, unknown>
+export type { ClickHouseSettings }
 
 /**
  * The one way the product talks to ClickHouse: values always travel as server-side parameters

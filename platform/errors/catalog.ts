@@ -43,6 +43,11 @@ export const ERROR_CATALOG = {
   rate_limited: { status: 429, retryable: true, message: 'Too many requests; retry after the delay given.' },
   internal: { status: 500, retryable: true, message: 'An internal error occurred.' },
   not_ready: { status: 503, retryable: true, message: 'A dependency is unavailable; retry shortly.' },
+  llm_unavailable: {
+    status: 503,
+    retryable: true,
+    message: 'The language model did not answer (timeout or provider error); retry the turn.',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>
 
 export type ErrorCode = keyof typeof ERROR_CATALOG

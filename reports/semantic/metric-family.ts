@@ -1,0 +1,199 @@
+import type { z } from 'zod'
+import type { ClickHouseSettings, Db, QueryParams } from '../../platform/clickhouse/db.ts'
+import { AppError } from '../../platform/errors/catalog.ts'
+import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
+import { windowParams } from './time-bucket.ts'
+
+/** How a value is shown and exported: counts and tokens as integers, money as integer micros of `currency`. */
+export type MetricFormat = 'count' | 'tokens' | 'ratio' | 'money_micros' | 'duration_ms' | 'number'
+
+export interface MetricDef {
+  label: string
+  format: MetricFormat
+  description: string
+}
+
+export interface DimensionDef {
+  label: string
+  description: string
+}
+
+/** One analytics question over a resolved window: what to compute, how to cut it, and which rows to keep. */
+export interface FamilyQuery<Options = Record<string, unknown>> {
+  tenantId: string
+  window: ResolvedWindow
+  metrics: string[]
+  groupBy: string[]
+  /** Dimension name -> allowed values (OR within a dimension, AND across dimensions). */
+  filters: Record<string, string[]>
+  options: Options
+}
+
+/** SQL text with its server-side parameters; every user value is a parameter. */
+export interface CompiledSql {
+  sql: string
+  params: QueryParams
+}
+
+/**
+ * A group of metrics answered from one relation (engagement, goals, conversions, token spend,
+ * attribution). A family compiles a query to SQL that returns one row per (bucket, group): a `bucket`
+ * column when `bucketed` (use `bucketSql(column, query.window.granularity)`), one column per dimension
+ * of `groupBy` and one per requested metric, all named as in the query, ordered by bucket then group.
+ * The window's bounds and timezone are the `{from}`, `{to}` and `{timezone}` parameters (`inWindowSql`).
+ */
+export interface MetricFamily<Options = Record<string, unknown>> {
+  name: string
+  description: string
+  metrics: Record<string, MetricDef>
+  dimensions: Record<string, DimensionDef>
+  /** Family-specific options (the attribution model, ...), validated at the edge. */
+  options: z.ZodType<Options>
+  /** Dimensions always added to the grouping (money is never summed across currencies). */
+  implicitGroupBy?: (metrics: string[]) => string[]
+  compile(query: FamilyQuery<Options>, shape: { bucketed: boolean }): CompiledSql
+}
+
+export type Cell = string | number | null
+export type ResultRow = Record<string, Cell>
+
+export interface ResultColumn {
+  name: string
+  kind: 'bucket' | 'dimension' | 'metric'
+  label: string
+  format?: MetricFormat
+}
+
+export interface SeriesLine {
+  /** The group's dimension values; empty without group-by. */
+  group: Record<string, Cell>
+  points: ResultRow[]
+}
+
+export interface AnalyticsResult {
+  family: string
+  range: ReturnType<typeof describeWindow>
+  columns: ResultColumn[]
+  rows: ResultRow[]
+  totals: ResultRow[]
+  series: SeriesLine[]
+  previous?: { range: ReturnType<typeof describeWindow>; rows: ResultRow[]; totals: ResultRow[] }
+}
+
+/** Query settings every analytics query runs with: bounded time and result size. */
+export const ANALYTICS_SETTINGS = {
+  max_execution_time: 60,
+  max_result_rows: '200000',
+  result_overflow_mode: 'throw',
+} as const satisfies ClickHouseSettings
+
+/** Rejects names the family does not define, naming them. */
+export function checkQueryNames(
+  family: MetricFamily<unknown>,
+  query: Pick<FamilyQuery, 'metrics' | 'groupBy' | 'filters'>,
+): void {
+  const unknownOf = (names: string[], known: Record<string, unknown>) =>
+    names.filter((name) => !(name in known))
+  const problems = [
+    ...unknownOf(query.metrics, family.metrics).map((name) => `unknown metric "${name}"`),
+    ...unknownOf(query.groupBy, family.dimensions).map((name) => `unknown dimension "${name}"`),
+    ...unknownOf(Object.keys(query.filters), family.dimensions).map((name) => `unknown filter "${name}"`),
+  ]
+  if (query.metrics.length === 0) problems.push('ask for at least one metric')
+  if (problems.length > 0) {
+    throw new AppError('validation_failed', `${family.name}: ${problems.join('; ')}`, {
+      family: family.name,
+      problems,
+      metrics: Object.keys(family.metrics),
+      dimensions: Object.keys(family.dimensions),
+    })
+  }
+}
+
+/** Runs a family's query for the window (and the previous period when asked) and shapes the result. */
+export async function runFamily<Options>(
+  db: Db,
+  family: MetricFamily<Options>,
+  query: Omit<FamilyQuery<Options>, 'window'>,
+  windows: ResolvedWindows,
+): Promise<AnalyticsResult> {
+  checkQueryNames(family as MetricFamily<unknown>, query)
+  const groupBy = [...new Set([...query.groupBy, ...(family.implicitGroupBy?.(query.metrics) ?? [])])]
+  const full = { ...query, groupBy }
+  const current = await runWindow(db, family, { ...full, window: windows.current })
+  const previous = windows.previous
+    ? await runWindow(db, family, { ...full, window: windows.previous })
+    : undefined
+  const columns: ResultColumn[] = [
+    ...(windows.current.granularity === 'total'
+      ? []
+      : [{ name: 'bucket', kind: 'bucket' as const, label: 'Period' }]),
+    ...groupBy.map((name) => ({
+      name,
+      kind: 'dimension' as const,
+      label: family.dimensions[name]?.label ?? name,
+    })),
+    ...query.metrics.map((name) => {
+      const def = family.metrics[name]
+      return { name, kind: 'metric' as const, label: def?.label ?? name, format: def?.format ?? 'number' }
+    }),
+  ]
+  return {
+    family: family.name,
+    range: describeWindow(windows.current),
+    columns,
+    rows: current.rows,
+    totals: current.totals,
+    series: toSeries(current.rows, groupBy),
+    ...(previous && windows.previous
+      ? {
+          previous: { range: describeWindow(windows.previous), rows: previous.rows, totals: previous.totals },
+        }
+      : {}),
+  }
+}
+
+async function runWindow<Options>(db: Db, family: MetricFamily<Options>, query: FamilyQuery<Options>) {
+  const grouped = family.compile(query, { bucketed: query.window.granularity !== 'total' })
+  const totalsQuery = { ...query, groupBy: query.groupBy.filter((name) => isImplicit(family, query, name)) }
+  const totals = family.compile(totalsQuery, { bucketed: false })
+  const run = async ({ sql, params }: CompiledSql) =>
+    (await db.select<ResultRow>(sql, { ...windowParams(query.window), ...params }, ANALYTICS_SETTINGS)).map(
+      (row) => normaliseRow(row, query.metrics),
+    )
+  return { rows: await run(grouped), totals: await run(totals) }
+}
+
+function isImplicit<Options>(
+  family: MetricFamily<Options>,
+  query: FamilyQuery<Options>,
+  name: string,
+): boolean {
+  return family.implicitGroupBy?.(query.metrics).includes(name) ?? false
+}
+
+/** ClickHouse sends 64-bit integers as strings; metrics are numbers (micros stay below 2^53). */
+function normaliseRow(row: ResultRow, metrics: string[]): ResultRow {
+  const out: ResultRow = { ...row }
+  for (const name of metrics) {
+    const value = row[name]
+    out[name] = value === null || value === undefined ? null : Number(value)
+    if (typeof out[name] === 'number' && !Number.isFinite(out[name])) out[name] = null
+  }
+  return out
+}
+
+function toSeries(rows: ResultRow[], groupBy: string[]): SeriesLine[] {
+  const lines = new Map<string, SeriesLine>()
+  for (const row of rows) {
+    const group = Object.fromEntries(groupBy.map((name) => [name, row[name] ?? null]))
+    const key = JSON.stringify(group)
+    let line = lines.get(key)
+    if (!line) {
+      line = { group, points: [] }
+      lines.set(key, line)
+    }
+    line.points.push(row)
+  }
+  return [...lines.values()]
+}
