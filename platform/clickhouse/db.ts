@@ -19,6 +19,7 @@ const TABLE_NAMES = [
   'goals',
   'conversions',
   'identity_links',
+  'chat_sessions',
   'reports',
   'dashboards',
   'dashboard_tiles',
