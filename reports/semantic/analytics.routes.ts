@@ -6,8 +6,7 @@ import { AppError } from '../../platform/errors/catalog.ts'
 import { principalOf, requireSecretKey } from '../../platform/http/auth.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import { resolveWindow, windowInput } from './analytics-window.ts'
-import type { MetricFamily } from './metric-family.ts'
-import { runFamily } from './metric-family.ts'
+import { type MetricFamily, runFamily, type SortKey } from './metric-family.ts'
 
 const security = [{ secretKey: [] }]
 
@@ -25,6 +24,17 @@ const filterList = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (Array.isArray(value) ? value : [value]))
   .describe('`dimension:value`, repeatable; values of one dimension are ORed, dimensions are ANDed')
+
+const sortList = nameList.describe(
+  'Comma-separated columns to sort by; prefix with `-` for descending, e.g. `-cost_micros`',
+)
+
+/** `"-cost_micros,bucket"` -> `[{ by: "cost_micros", direction: "desc" }, { by: "bucket", direction: "asc" }]`. */
+export function parseSort(names: string[]): SortKey[] {
+  return names.map((name) =>
+    name.startsWith('-') ? { by: name.slice(1), direction: 'desc' } : { by: name, direction: 'asc' },
+  )
+}
 
 /** `["flow_id:a", "flow_id:b", "model:x"]` -> `{ flow_id: ["a", "b"], model: ["x"] }`. */
 export function parseFilters(entries: string[]): Record<string, string[]> {
@@ -83,6 +93,8 @@ export function analyticsRoutes({
           .optional()
           .describe(`Comma-separated: ${Object.keys(family.dimensions).join(', ')}`),
         filter: filterList.optional(),
+        sort: sortList.optional(),
+        limit: z.coerce.number().int().min(1).max(100_000).optional().describe('At most this many rows'),
         ...options.shape,
       })
       routes.get(
@@ -97,8 +109,20 @@ export function analyticsRoutes({
           },
         },
         async (request) => {
-          const { metrics, groupBy, filter, from, to, range, timezone, granularity, compare, ...rest } =
-            request.query as z.output<typeof querystring>
+          const {
+            metrics,
+            groupBy,
+            filter,
+            sort,
+            limit,
+            from,
+            to,
+            range,
+            timezone,
+            granularity,
+            compare,
+            ...rest
+          } = request.query as z.output<typeof querystring>
           const windows = resolveWindow({ from, to, range, timezone, granularity, compare }, clock.now())
           return runFamily(
             db,
@@ -111,6 +135,7 @@ export function analyticsRoutes({
               options: family.options.parse(rest),
             },
             windows,
+            { sort: parseSort(sort ?? []), ...(limit === undefined ? {} : { limit }) },
           )
         },
       )

@@ -103,6 +103,19 @@ describe('runFamily', () => {
     expect(result.previous?.range.from).toBe('2026-03-28T00:00:00.000Z')
   })
 
+  it('sorts and cuts the grouped rows on request, and refuses to sort by a column it does not return', async () => {
+    const query = { tenantId: 't', metrics: ['sales'], groupBy: ['shop'], filters: {}, options: {} }
+    const window = windows({ from: '2026-03-28T00:00:00Z', to: '2026-03-30T00:00:00Z', granularity: 'total' })
+    const result = await runFamily(db, sales, query, window, {
+      sort: [{ by: 'sales', direction: 'desc' }],
+      limit: 1,
+    })
+    expect(result.rows).toEqual([{ shop: 'a', sales: 2 }])
+    await expect(
+      runFamily(db, sales, query, window, { sort: [{ by: 'revenue_micros', direction: 'asc' }] }),
+    ).rejects.toMatchObject({ code: 'validation_failed', message: 'sales: cannot sort by "revenue_micros"' })
+  })
+
   it('names every unknown metric, dimension and filter', async () => {
     const run = runFamily(
       db,

@@ -29,6 +29,18 @@ export interface FamilyQuery<Options = Record<string, unknown>> {
   options: Options
 }
 
+export interface SortKey {
+  /** `bucket`, a dimension of the grouping, or a requested metric. */
+  by: string
+  direction: 'asc' | 'desc'
+}
+
+/** How the grouped rows come back: sorted (after the family's own bucket-then-group order) and cut. */
+export interface RowShape {
+  sort?: SortKey[]
+  limit?: number
+}
+
 /** SQL text with its server-side parameters; every user value is a parameter. */
 export interface CompiledSql {
   sql: string
@@ -116,13 +128,16 @@ export async function runFamily<Options>(
   family: MetricFamily<Options>,
   query: Omit<FamilyQuery<Options>, 'window'>,
   windows: ResolvedWindows,
+  shape: RowShape = {},
 ): Promise<AnalyticsResult> {
   checkQueryNames(family as MetricFamily<unknown>, query)
   const groupBy = [...new Set([...query.groupBy, ...(family.implicitGroupBy?.(query.metrics) ?? [])])]
   const full = { ...query, groupBy }
-  const current = await runWindow(db, family, { ...full, window: windows.current })
+  const bucketed = windows.current.granularity !== 'total'
+  checkSort(family.name, shape.sort ?? [], [...(bucketed ? ['bucket'] : []), ...groupBy, ...query.metrics])
+  const current = await runWindow(db, family, { ...full, window: windows.current }, shape)
   const previous = windows.previous
-    ? await runWindow(db, family, { ...full, window: windows.previous })
+    ? await runWindow(db, family, { ...full, window: windows.previous }, shape)
     : undefined
   const columns: ResultColumn[] = [
     ...(windows.current.granularity === 'total'
@@ -153,8 +168,33 @@ export async function runFamily<Options>(
   }
 }
 
-async function runWindow<Options>(db: Db, family: MetricFamily<Options>, query: FamilyQuery<Options>) {
-  const grouped = family.compile(query, { bucketed: query.window.granularity !== 'total' })
+function checkSort(familyName: string, sort: SortKey[], columns: string[]): void {
+  const unknown = sort.filter((key) => !columns.includes(key.by)).map((key) => `cannot sort by "${key.by}"`)
+  if (unknown.length > 0) {
+    throw new AppError('validation_failed', `${familyName}: ${unknown.join('; ')}`, {
+      problems: unknown,
+      columns,
+    })
+  }
+}
+
+/** Wraps the family's SQL in the requested order and limit; sort names were checked against the result's columns. */
+function shaped(compiled: CompiledSql, { sort = [], limit }: RowShape): CompiledSql {
+  if (sort.length === 0 && limit === undefined) return compiled
+  const order = sort.map((key) => `\`${key.by}\` ${key.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ')
+  return {
+    sql: `SELECT * FROM (${compiled.sql}) ${order ? `ORDER BY ${order}` : ''} ${limit === undefined ? '' : 'LIMIT {row_limit:UInt32}'}`,
+    params: { ...compiled.params, ...(limit === undefined ? {} : { row_limit: limit }) },
+  }
+}
+
+async function runWindow<Options>(
+  db: Db,
+  family: MetricFamily<Options>,
+  query: FamilyQuery<Options>,
+  shape: RowShape,
+) {
+  const grouped = shaped(family.compile(query, { bucketed: query.window.granularity !== 'total' }), shape)
   const totalsQuery = { ...query, groupBy: query.groupBy.filter((name) => isImplicit(family, query, name)) }
   const totals = family.compile(totalsQuery, { bucketed: false })
   const run = async ({ sql, params }: CompiledSql) =>
