@@ -41,6 +41,8 @@ export type { ClickHouseSettings }
 export interface Db {
   readonly tables: Tables
   select<Row>(query: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<Row[]>
+  /** Rows as ClickHouse sends them, without holding the whole result (exports). */
+  stream<Row>(query: string, params?: QueryParams, settings?: ClickHouseSettings): AsyncIterable<Row>
   insert(table: TableName, rows: readonly object[], settings?: ClickHouseSettings): Promise<void>
   command(query: string, params?: QueryParams): Promise<void>
   ping(): Promise<void>
@@ -59,6 +61,17 @@ export function createDb(clickhouse: ClickHouse): Db {
         ...(settings ? { clickhouse_settings: settings } : {}),
       })
       return result.json<Row>()
+    },
+    async *stream<Row>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings) {
+      const result = await client.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+        ...(settings ? { clickhouse_settings: settings } : {}),
+      })
+      for await (const chunk of result.stream<Row>()) {
+        for (const row of chunk) yield row.json<Row>()
+      }
     },
     async insert(table, rows, settings) {
       if (rows.length === 0) return

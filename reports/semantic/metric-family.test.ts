@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { createDb } from '../../platform/clickhouse/db.ts'
 import { testClickHouse } from '../../test/support/clickhouse.ts'
 import { resolveWindow, windowInput } from './analytics-window.ts'
-import { type MetricFamily, runFamily } from './metric-family.ts'
+import { type MetricFamily, runFamily, streamFamilyRows } from './metric-family.ts'
 import { bucketSql, inWindowSql } from './time-bucket.ts'
 
 const clickhouse = await testClickHouse()
@@ -114,6 +114,21 @@ describe('runFamily', () => {
     await expect(
       runFamily(db, sales, query, window, { sort: [{ by: 'revenue_micros', direction: 'asc' }] }),
     ).rejects.toMatchObject({ code: 'validation_failed', message: 'sales: cannot sort by "revenue_micros"' })
+  })
+
+  it('streams the same rows it returns', async () => {
+    const query = {
+      tenantId: 't',
+      metrics: ['sales', 'revenue_micros'],
+      groupBy: ['shop'],
+      filters: {},
+      options: {},
+    }
+    const window = windows({ from: '2026-03-28', to: '2026-03-29', timezone: 'Europe/Berlin' })
+    const streamed = []
+    for await (const row of streamFamilyRows(db, sales, query, window)) streamed.push(row)
+    expect(streamed).toEqual((await runFamily(db, sales, query, window)).rows)
+    expect(streamed).toHaveLength(3)
   })
 
   it('names every unknown metric, dimension and filter', async () => {

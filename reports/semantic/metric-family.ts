@@ -130,11 +130,8 @@ export async function runFamily<Options>(
   windows: ResolvedWindows,
   shape: RowShape = {},
 ): Promise<AnalyticsResult> {
-  checkQueryNames(family as MetricFamily<unknown>, query)
-  const groupBy = [...new Set([...query.groupBy, ...(family.implicitGroupBy?.(query.metrics) ?? [])])]
-  const full = { ...query, groupBy }
-  const bucketed = windows.current.granularity !== 'total'
-  checkSort(family.name, shape.sort ?? [], [...(bucketed ? ['bucket'] : []), ...groupBy, ...query.metrics])
+  const full = prepare(family, query, windows, shape)
+  const { groupBy } = full
   const current = await runWindow(db, family, { ...full, window: windows.current }, shape)
   const previous = windows.previous
     ? await runWindow(db, family, { ...full, window: windows.previous }, shape)
@@ -168,6 +165,20 @@ export async function runFamily<Options>(
   }
 }
 
+/** Checks the names and adds the family's implicit grouping (currency for money). */
+function prepare<Options>(
+  family: MetricFamily<Options>,
+  query: Omit<FamilyQuery<Options>, 'window'>,
+  windows: ResolvedWindows,
+  shape: RowShape,
+): Omit<FamilyQuery<Options>, 'window'> {
+  checkQueryNames(family as MetricFamily<unknown>, query)
+  const groupBy = [...new Set([...query.groupBy, ...(family.implicitGroupBy?.(query.metrics) ?? [])])]
+  const bucketed = windows.current.granularity !== 'total'
+  checkSort(family.name, shape.sort ?? [], [...(bucketed ? ['bucket'] : []), ...groupBy, ...query.metrics])
+  return { ...query, groupBy }
+}
+
 function checkSort(familyName: string, sort: SortKey[], columns: string[]): void {
   const unknown = sort.filter((key) => !columns.includes(key.by)).map((key) => `cannot sort by "${key.by}"`)
   if (unknown.length > 0) {
@@ -185,6 +196,32 @@ function shaped(compiled: CompiledSql, { sort = [], limit }: RowShape): Compiled
   return {
     sql: `SELECT * FROM (${compiled.sql}) ${order ? `ORDER BY ${order}` : ''} ${limit === undefined ? '' : 'LIMIT {row_limit:UInt32}'}`,
     params: { ...compiled.params, ...(limit === undefined ? {} : { row_limit: limit }) },
+  }
+}
+
+/**
+ * The grouped rows of `runFamily`'s current window, streamed from ClickHouse as they come: exports
+ * write them without holding the result. Names are checked the same way.
+ */
+export async function* streamFamilyRows<Options>(
+  db: Db,
+  family: MetricFamily<Options>,
+  query: Omit<FamilyQuery<Options>, 'window'>,
+  windows: ResolvedWindows,
+  shape: RowShape = {},
+): AsyncIterable<ResultRow> {
+  const full = prepare(family, query, windows, shape)
+  const window = windows.current
+  const { sql, params } = shaped(
+    family.compile({ ...full, window }, { bucketed: window.granularity !== 'total' }),
+    shape,
+  )
+  for await (const row of db.stream<ResultRow>(
+    sql,
+    { ...windowParams(window), ...params },
+    ANALYTICS_SETTINGS,
+  )) {
+    yield normaliseRow(row, query.metrics)
   }
 }
 
