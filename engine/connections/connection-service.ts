@@ -1,4 +1,4 @@
-import { toIsoTime } from '../../platform/clickhouse/datetime.ts'
+import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
@@ -73,7 +73,7 @@ export class ConnectionService {
         ...(changes.baseUrl === undefined ? {} : { base_url: changes.baseUrl }),
         ...(changes.timeoutMs === undefined ? {} : { timeout_ms: changes.timeoutMs }),
         ...(changes.auth === undefined ? {} : this.authColumns(tenantId, name, changes.auth)),
-        updated_at: nextVersion(current.updated_at),
+        updated_at: nextVersion(current.updated_at, Date.now()),
       }
       await this.db.insert('connections', [{ ...row, created_at: Date.parse(toIsoTime(current.created_at)) }])
       await this.invalidate(tenantId, name)
@@ -89,7 +89,7 @@ export class ConnectionService {
           ...current,
           secret_ciphertext: '',
           created_at: Date.parse(toIsoTime(current.created_at)),
-          updated_at: nextVersion(current.updated_at),
+          updated_at: nextVersion(current.updated_at, Date.now()),
           deleted: 1,
         },
       ])
@@ -188,10 +188,6 @@ const cacheKey = (tenantId: string, name: string): string => `${tenantId}:${name
 
 /** Bound into the ciphertext: a sealed secret opens only for the tenant and name it was stored under. */
 const secretContext = (tenantId: string, name: string): string => `connection:${tenantId}:${name}`
-
-/** A version strictly after the current one, so the change wins even within the same millisecond. */
-const nextVersion = (updatedAt: number | string): number =>
-  Math.max(Date.now(), (typeof updatedAt === 'number' ? updatedAt : Date.parse(toIsoTime(updatedAt))) + 1)
 
 type ViewSource = Omit<ConnectionRow, 'created_at' | 'updated_at'> & {
   created_at: number | string

@@ -52,7 +52,7 @@ export function parseFilters(entries: string[]): Record<string, string[]> {
 const cell = z.union([z.string(), z.number(), z.null()])
 const row = z.record(z.string(), cell)
 const range = z.object({ from: z.string(), to: z.string(), timezone: z.string(), granularity: z.string() })
-const analyticsResult = z.object({
+export const analyticsResult = z.object({
   family: z.string(),
   range,
   columns: z.array(

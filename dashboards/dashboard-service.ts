@@ -1,0 +1,241 @@
+import { nextVersion, toIsoTime } from '../platform/clickhouse/datetime.ts'
+import type { Db } from '../platform/clickhouse/db.ts'
+import type { Clock } from '../platform/clock.ts'
+import { AppError } from '../platform/errors/catalog.ts'
+import { newId } from '../platform/ids.ts'
+import type { ReportService } from '../reports/hub/report-service.ts'
+import type { ReportSpec } from '../reports/hub/report-spec.ts'
+import type { AnalyticsResult } from '../reports/semantic/metric-family.ts'
+import {
+  type DashboardRow,
+  findDashboard,
+  listDashboards,
+  listTiles,
+  type TileRow,
+  writeDashboard,
+  writeTile,
+} from './dashboard-queries.ts'
+
+/** Tiles sit on a grid this many columns wide. */
+export const GRID_COLUMNS = 12
+
+export interface Dashboard {
+  dashboardId: string
+  name: string
+  description: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface TileLayout {
+  visualization: ReportSpec['visualization']
+  size: { width: number; height: number }
+  position: { x: number; y: number }
+}
+
+export interface Tile extends TileLayout {
+  tileId: string
+  reportId: string
+}
+
+export type RenderedTile = Tile & { title: string } & (
+    | { data: AnalyticsResult }
+    | { error: { code: string; message: string } }
+  )
+
+/** Dashboards and the saved reports pinned to them as tiles. */
+export class DashboardService {
+  constructor(
+    private readonly db: Db,
+    private readonly reports: ReportService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(tenantId: string, input: { name: string; description?: string }): Promise<Dashboard> {
+    const now = this.clock.now()
+    const dashboardId = newId()
+    await writeDashboard(this.db, {
+      tenant_id: tenantId,
+      dashboard_id: dashboardId,
+      name: input.name,
+      description: input.description ?? '',
+      created_at: now,
+      updated_at: now,
+      deleted: 0,
+    })
+    return this.get(tenantId, dashboardId)
+  }
+
+  async list(tenantId: string): Promise<Dashboard[]> {
+    return (await listDashboards(this.db, tenantId)).map(toDashboard)
+  }
+
+  async get(tenantId: string, dashboardId: string): Promise<Dashboard> {
+    const row = await findDashboard(this.db, tenantId, dashboardId)
+    if (!row) throw new AppError('not_found', `no dashboard ${dashboardId}`)
+    return toDashboard(row)
+  }
+
+  async delete(tenantId: string, dashboardId: string): Promise<void> {
+    const current = await this.get(tenantId, dashboardId)
+    await writeDashboard(this.db, {
+      tenant_id: tenantId,
+      dashboard_id: dashboardId,
+      name: current.name,
+      description: current.description,
+      created_at: Date.parse(current.createdAt),
+      updated_at: this.nextVersion(current.updatedAt),
+      deleted: 1,
+    })
+  }
+
+  async tiles(tenantId: string, dashboardId: string): Promise<Tile[]> {
+    await this.get(tenantId, dashboardId)
+    return (await listTiles(this.db, tenantId, dashboardId)).map(toTile)
+  }
+
+  /** Pins a saved report; without a position the tile goes on a new row below the others. */
+  async pin(
+    tenantId: string,
+    dashboardId: string,
+    input: { reportId: string } & Partial<TileLayout>,
+  ): Promise<Tile> {
+    const [tiles, report] = await Promise.all([
+      this.tiles(tenantId, dashboardId),
+      this.reports.get(tenantId, input.reportId),
+    ])
+    const size = input.size ?? { width: 6, height: 4 }
+    const position = input.position ?? {
+      x: 0,
+      y: Math.max(0, ...tiles.map((t) => t.position.y + t.size.height)),
+    }
+    const tile: Tile = {
+      tileId: newId(),
+      reportId: input.reportId,
+      visualization: input.visualization ?? report.spec.visualization,
+      size,
+      position,
+    }
+    checkFits(tile)
+    const now = this.clock.now()
+    await this.writeTile(tenantId, dashboardId, tile, now, now, 0)
+    return tile
+  }
+
+  async updateTile(
+    tenantId: string,
+    dashboardId: string,
+    tileId: string,
+    input: Partial<TileLayout>,
+  ): Promise<Tile> {
+    const { tile, row } = await this.findTile(tenantId, dashboardId, tileId)
+    const updated = { ...tile, ...input }
+    checkFits(updated)
+    await this.writeTile(
+      tenantId,
+      dashboardId,
+      updated,
+      Date.parse(toIsoTime(row.created_at)),
+      this.nextVersion(row.updated_at),
+      0,
+    )
+    return updated
+  }
+
+  async unpin(tenantId: string, dashboardId: string, tileId: string): Promise<void> {
+    const { tile, row } = await this.findTile(tenantId, dashboardId, tileId)
+    await this.writeTile(
+      tenantId,
+      dashboardId,
+      tile,
+      Date.parse(toIsoTime(row.created_at)),
+      this.nextVersion(row.updated_at),
+      1,
+    )
+  }
+
+  /** The dashboard with every tile's data, ready to draw; a tile whose report fails carries its error. */
+  async render(
+    tenantId: string,
+    dashboardId: string,
+  ): Promise<{ dashboard: Dashboard; tiles: RenderedTile[] }> {
+    const dashboard = await this.get(tenantId, dashboardId)
+    const tiles: RenderedTile[] = []
+    for (const tile of await this.tiles(tenantId, dashboardId)) {
+      tiles.push(await this.renderTile(tenantId, tile))
+    }
+    return { dashboard, tiles }
+  }
+
+  private async renderTile(tenantId: string, tile: Tile): Promise<RenderedTile> {
+    try {
+      const { spec, result } = await this.reports.run(tenantId, { reportId: tile.reportId })
+      return { ...tile, title: spec.title, data: result }
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      return { ...tile, title: '', error: { code: error.code, message: error.message } }
+    }
+  }
+
+  private async findTile(tenantId: string, dashboardId: string, tileId: string) {
+    const row = (await listTiles(this.db, tenantId, dashboardId)).find((entry) => entry.tile_id === tileId)
+    if (!row) throw new AppError('not_found', `no tile ${tileId} on dashboard ${dashboardId}`)
+    return { tile: toTile(row), row }
+  }
+
+  private async writeTile(
+    tenantId: string,
+    dashboardId: string,
+    tile: Tile,
+    createdAt: number,
+    updatedAt: number,
+    deleted: 0 | 1,
+  ): Promise<void> {
+    await writeTile(this.db, {
+      tenant_id: tenantId,
+      dashboard_id: dashboardId,
+      tile_id: tile.tileId,
+      report_id: tile.reportId,
+      visualization: tile.visualization,
+      width: tile.size.width,
+      height: tile.size.height,
+      x: tile.position.x,
+      y: tile.position.y,
+      created_at: createdAt,
+      updated_at: updatedAt,
+      deleted,
+    })
+  }
+
+  private nextVersion(previous: string): number {
+    return nextVersion(previous, this.clock.now())
+  }
+}
+
+function checkFits(tile: Tile): void {
+  if (tile.position.x + tile.size.width > GRID_COLUMNS) {
+    throw new AppError(
+      'validation_failed',
+      `the tile overflows the ${GRID_COLUMNS}-column grid (x + width > ${GRID_COLUMNS})`,
+      {
+        field: 'position.x',
+      },
+    )
+  }
+}
+
+const toDashboard = (row: DashboardRow): Dashboard => ({
+  dashboardId: row.dashboard_id,
+  name: row.name,
+  description: row.description,
+  createdAt: toIsoTime(row.created_at),
+  updatedAt: toIsoTime(row.updated_at),
+})
+
+const toTile = (row: TileRow): Tile => ({
+  tileId: row.tile_id,
+  reportId: row.report_id,
+  visualization: row.visualization as Tile['visualization'],
+  size: { width: Number(row.width), height: Number(row.height) },
+  position: { x: Number(row.x), y: Number(row.y) },
+})

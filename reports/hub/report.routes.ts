@@ -1,0 +1,122 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { principalOf, requireSecretKey } from '../../platform/http/auth.ts'
+import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
+import { analyticsResult } from '../semantic/analytics.routes.ts'
+import type { ReportService } from './report-service.ts'
+import { reportSpec } from './report-spec.ts'
+
+const security = [{ secretKey: [] }]
+const tags = ['reports']
+
+const savedReport = z.object({
+  reportId: z.string(),
+  spec: reportSpec,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+const reportParams = z.object({ reportId: z.string().min(1).max(64) })
+const specBody = z.strictObject({ spec: reportSpec })
+const runResponse = z.object({ spec: reportSpec, result: analyticsResult })
+
+/** Saved reports (Analytics Hub) for secret keys with the `analyst` scope; mounted under /v1/admin. */
+export function reportRoutes(reports: ReportService, tenancy: TenancyService): FastifyPluginAsyncZod {
+  return async (routes) => {
+    routes.addHook('onRequest', requireSecretKey(tenancy, 'analyst'))
+    const tenantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).tenantId
+
+    routes.post(
+      '/reports',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Save a report; the spec is checked against the semantic layer first',
+          body: specBody,
+          response: { 201: savedReport },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await reports.create(tenantOf(request), request.body.spec)),
+    )
+
+    routes.get(
+      '/reports',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'List saved reports',
+          response: { 200: z.object({ reports: z.array(savedReport) }) },
+        },
+      },
+      async (request) => ({ reports: await reports.list(tenantOf(request)) }),
+    )
+
+    routes.get(
+      '/reports/:reportId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'One saved report',
+          params: reportParams,
+          response: { 200: savedReport },
+        },
+      },
+      async (request) => reports.get(tenantOf(request), request.params.reportId),
+    )
+
+    routes.put(
+      '/reports/:reportId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Replace a saved report’s spec',
+          params: reportParams,
+          body: specBody,
+          response: { 200: savedReport },
+        },
+      },
+      async (request) => reports.update(tenantOf(request), request.params.reportId, request.body.spec),
+    )
+
+    routes.delete(
+      '/reports/:reportId',
+      { schema: { tags, security, summary: 'Delete a saved report', params: reportParams } },
+      async (request, reply) => {
+        await reports.delete(tenantOf(request), request.params.reportId)
+        return reply.code(204).send()
+      },
+    )
+
+    routes.post(
+      '/reports/:reportId/run',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Run a saved report: rows, totals, chart series and the resolved date range',
+          params: reportParams,
+          response: { 200: runResponse },
+        },
+      },
+      async (request) => reports.run(tenantOf(request), { reportId: request.params.reportId }),
+    )
+
+    routes.post(
+      '/reports/preview',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Run a spec without saving it',
+          body: specBody,
+          response: { 200: runResponse },
+        },
+      },
+      async (request) => reports.run(tenantOf(request), { spec: request.body.spec }),
+    )
+  }
+}
