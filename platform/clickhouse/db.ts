@@ -32,7 +32,20 @@ export type TableName = (typeof TABLE_NAMES)[number]
 export type Tables = Record<TableName, string>
 
 export type QueryParams = Record<string, unknown>
-export type { ClickHouseSettings }
+
+/**
+ * Every setting a query may pass, at its ClickHouse default. Embedded chdb keeps a setting given to one
+ * query for every later query of the process (a deduplication token left behind silently dropped the
+ * next plain insert), so each call sends all of them: its own values over these defaults.
+ */
+export const SETTING_DEFAULTS = {
+  insert_deduplication_token: '',
+  max_execution_time: 0,
+  max_result_rows: '0',
+  result_overflow_mode: 'throw',
+} as const satisfies ClickHouseSettings
+
+export type DbSettings = Partial<Pick<ClickHouseSettings, keyof typeof SETTING_DEFAULTS>>
 
 /**
  * The one way the product talks to ClickHouse: values always travel as server-side parameters
@@ -40,10 +53,10 @@ export type { ClickHouseSettings }
  */
 export interface Db {
   readonly tables: Tables
-  select<Row>(query: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<Row[]>
+  select<Row>(query: string, params?: QueryParams, settings?: DbSettings): Promise<Row[]>
   /** Rows as ClickHouse sends them, without holding the whole result (exports). */
-  stream<Row>(query: string, params?: QueryParams, settings?: ClickHouseSettings): AsyncIterable<Row>
-  insert(table: TableName, rows: readonly object[], settings?: ClickHouseSettings): Promise<void>
+  stream<Row>(query: string, params?: QueryParams, settings?: DbSettings): AsyncIterable<Row>
+  insert(table: TableName, rows: readonly object[], settings?: DbSettings): Promise<void>
   command(query: string, params?: QueryParams): Promise<void>
   ping(): Promise<void>
 }
@@ -53,21 +66,21 @@ export function createDb(clickhouse: ClickHouse): Db {
   const tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, `${database}.${name}`])) as Tables
   return {
     tables,
-    async select<Row>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings) {
+    async select<Row>(query: string, params: QueryParams = {}, settings?: DbSettings) {
       const result = await client.query({
         query,
         query_params: params,
         format: 'JSONEachRow',
-        ...(settings ? { clickhouse_settings: settings } : {}),
+        clickhouse_settings: { ...SETTING_DEFAULTS, ...settings },
       })
       return result.json<Row>()
     },
-    async *stream<Row>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings) {
+    async *stream<Row>(query: string, params: QueryParams = {}, settings?: DbSettings) {
       const result = await client.query({
         query,
         query_params: params,
         format: 'JSONEachRow',
-        ...(settings ? { clickhouse_settings: settings } : {}),
+        clickhouse_settings: { ...SETTING_DEFAULTS, ...settings },
       })
       for await (const chunk of result.stream<Row>()) {
         for (const row of chunk) yield row.json<Row>()
@@ -79,11 +92,11 @@ export function createDb(clickhouse: ClickHouse): Db {
         table: tables[table],
         values: rows as object[],
         format: 'JSONEachRow',
-        ...(settings ? { clickhouse_settings: settings } : {}),
+        clickhouse_settings: { ...SETTING_DEFAULTS, ...settings },
       })
     },
     async command(query, params = {}) {
-      await client.command({ query, query_params: params })
+      await client.command({ query, query_params: params, clickhouse_settings: SETTING_DEFAULTS })
     },
     async ping() {
       const result = await client.ping()

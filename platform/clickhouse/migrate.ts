@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts'
 import type { StateStore } from '../state/state-store.ts'
 import { acquireWithin } from '../state/with-lock.ts'
 import type { ClickHouse } from './create-clickhouse.ts'
+import { SETTING_DEFAULTS } from './db.ts'
 import { renderDdl, splitStatements } from './render-ddl.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations', import.meta.url))
@@ -65,7 +66,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
   const { clickhouse, state, logger } = options
   const migrations = options.migrations ?? (await loadMigrations())
   const target = { database: clickhouse.database, cluster: clickhouse.cluster }
-  const run = (sql: string) => clickhouse.client.command({ query: renderDdl(sql, target) })
+  const run = (sql: string) =>
+    clickhouse.client.command({ query: renderDdl(sql, target), clickhouse_settings: SETTING_DEFAULTS })
 
   await run('CREATE DATABASE IF NOT EXISTS {{db}} {{on_cluster}}')
   await run(`CREATE TABLE IF NOT EXISTS {{db}}.schema_migrations {{on_cluster}} (
@@ -96,6 +98,7 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
           },
         ],
         format: 'JSONEachRow',
+        clickhouse_settings: SETTING_DEFAULTS,
       })
     }
     return { applied: pending.map((migration) => migration.name) }
@@ -109,6 +112,7 @@ async function readApplied(clickhouse: ClickHouse): Promise<Map<number, AppliedR
   const result = await clickhouse.client.query({
     query: `SELECT version, name, checksum FROM ${clickhouse.database}.schema_migrations FINAL ORDER BY version`,
     format: 'JSONEachRow',
+    clickhouse_settings: SETTING_DEFAULTS,
   })
   const rows = await result.json<AppliedRow>()
   return new Map(rows.map((row) => [Number(row.version), row]))

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { ClickHouseSettings, Db, QueryParams } from '../../platform/clickhouse/db.ts'
+import type { Db, DbSettings, QueryParams } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
 import { windowParams } from './time-bucket.ts'
@@ -97,7 +97,7 @@ export const ANALYTICS_SETTINGS = {
   max_execution_time: 60,
   max_result_rows: '200000',
   result_overflow_mode: 'throw',
-} as const satisfies ClickHouseSettings
+} as const satisfies DbSettings
 
 /** Rejects names the family does not define, naming them. */
 export function checkQueryNames(

@@ -1,0 +1,20 @@
+import { expect, it } from 'vitest'
+import { testClickHouse } from '../../test/support/clickhouse.ts'
+import { createDb } from './db.ts'
+
+const clickhouse = await testClickHouse()
+const db = createDb(clickhouse)
+await db.command(`CREATE DATABASE IF NOT EXISTS ${clickhouse.database}`)
+
+it("does not let one query's settings reach the next (chdb keeps them for the process)", async () => {
+  const table = `${clickhouse.database}.notes`
+  await db.command(
+    `CREATE TABLE ${table} (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100`,
+  )
+  const insert = (n: number) => db.command(`INSERT INTO ${table} SELECT {n:UInt32}`, { n })
+  await db.select('SELECT 1', {}, { insert_deduplication_token: 'left-behind', max_result_rows: '1' })
+  await insert(1)
+  await insert(2)
+  const rows = await db.select<{ n: number }>(`SELECT n FROM ${table} ORDER BY n`)
+  expect(rows).toEqual([{ n: 1 }, { n: 2 }])
+})
