@@ -1,9 +1,12 @@
+import type { Writable } from 'node:stream'
 import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { Clock } from '../../platform/clock.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { newId } from '../../platform/ids.ts'
+import type { ExportFormat } from '../export/export-report.ts'
 import { type AnalyticsResult, type MetricFamily, runFamily } from '../semantic/metric-family.ts'
+import { type ExportProgress, exportSavedReport } from './export-saved-report.ts'
 import { findReport, listReports, type ReportRow, writeReport } from './report-queries.ts'
 import { type CompiledReport, compileReport, type ReportSpec, reportSpec } from './report-spec.ts'
 
@@ -70,6 +73,24 @@ export class ReportService {
     const spec = await this.specOf(tenantId, ref)
     const { family, query, windows, shape } = this.compile(tenantId, spec)
     return { spec, result: await runFamily(this.db, family, query, windows, shape) }
+  }
+
+  /** Writes a report as a file to `output`, streaming its rows (see exportSavedReport). */
+  export(
+    tenantId: string,
+    ref: ReportRef,
+    format: ExportFormat,
+    output: Writable,
+    progress?: ExportProgress,
+  ) {
+    return exportSavedReport(
+      { db: this.db, reports: this, clock: this.clock },
+      tenantId,
+      ref,
+      format,
+      output,
+      progress,
+    )
   }
 
   /** Refuses a spec the semantic layer cannot answer, before it is saved: a one-row run names every problem. */

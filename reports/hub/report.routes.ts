@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf, requireSecretKey } from '../../platform/http/auth.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
+import { EXPORT_FORMATS } from '../export/export-report.ts'
 import { analyticsResult } from '../semantic/analytics.routes.ts'
 import type { ReportService } from './report-service.ts'
 import { reportSpec } from './report-spec.ts'
+import { sendExport } from './stream-export.ts'
 
 const security = [{ secretKey: [] }]
 const tags = ['reports']
@@ -103,6 +105,31 @@ export function reportRoutes(reports: ReportService, tenancy: TenancyService): F
         },
       },
       async (request) => reports.run(tenantOf(request), { reportId: request.params.reportId }),
+    )
+
+    routes.get(
+      '/reports/:reportId/export',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Download a saved report as CSV, XLSX, PDF or JSON (streamed)',
+          params: reportParams,
+          querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('csv') }),
+        },
+      },
+      async (request, reply) =>
+        sendExport(reply, (output, onStart) =>
+          reports.export(
+            tenantOf(request),
+            { reportId: request.params.reportId },
+            request.query.format,
+            output,
+            {
+              onStart,
+            },
+          ),
+        ),
     )
 
     routes.post(
