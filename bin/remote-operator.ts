@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { ErrorBody } from '../platform/errors/catalog.ts'
 import { OPERATOR_TOKEN_HEADER } from '../platform/http/auth.ts'
 import type { CliOperator } from './with-operator.ts'
@@ -32,6 +35,27 @@ export function remoteOperator(baseUrl: string, token: string): CliOperator {
     unpublishIntent: (slug, intent) =>
       call('POST', `/tenants/${encodeURIComponent(slug)}/flows/unpublish`, { intent }),
     seedDemo: () => call('POST', '/demo/seed'),
+    backfillCosts: (request) => call('POST', '/llm/cost-backfill', request),
+    async exportReport({ tenant, report, format }, output, progress) {
+      const response = await fetch(
+        `${baseUrl}/v1/operator/tenants/${encodeURIComponent(tenant)}/reports/export`,
+        {
+          method: 'POST',
+          headers: { [OPERATOR_TOKEN_HEADER]: token, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...report, format }),
+        },
+      )
+      if (!response.ok || !response.body) {
+        const { error } = (await response.json()) as ErrorBody
+        throw new RemoteError(`${error.code}: ${error.message}`, error.details)
+      }
+      const rows = response.headers.get('x-comerix-rows')
+      const rowsKnown = rows === null || rows === 'unknown' ? undefined : Number(rows)
+      const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? ''
+      progress?.onStart?.({ filename, contentType: response.headers.get('content-type') ?? '', rowsKnown })
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream), output)
+      return { filename, rows: rowsKnown }
+    },
   }
 }
 

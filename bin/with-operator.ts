@@ -1,18 +1,20 @@
 import { readFile } from 'node:fs/promises'
 import type { DemoOperator } from '../engine/demo/demo-operator.ts'
 import type { FlowOperator } from '../engine/flows/flow-operator.ts'
+import type { CostBackfillOperator } from '../engine/llm/cost-backfill-operator.ts'
 import type { Config } from '../platform/config/config.ts'
 import { serverInfoPath } from '../platform/create-platform.ts'
 import { createLogger } from '../platform/log/logger.ts'
 import type { OperatorApi } from '../platform/tenancy/operator-api.ts'
 import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
+import type { ReportOperator } from '../reports/hub/report-operator.ts'
 import { createApp } from './create-app.ts'
 import { remoteOperator } from './remote-operator.ts'
 
 export type OperatorMode = 'server' | 'direct'
 
 /** Everything the CLI can ask of an installation. */
-export type CliOperator = OperatorApi & FlowOperator & DemoOperator
+export type CliOperator = OperatorApi & FlowOperator & DemoOperator & CostBackfillOperator & ReportOperator
 
 /**
  * Runs `task` against the installation. An embedded server owns its data directory (chdb admits one
@@ -28,13 +30,23 @@ export async function withOperator<T>(
   // The CLI only needs the stores: no background roles, and nothing listens.
   const app = await createApp({ ...config, roles: ['api'] }, createLogger({ logLevel: 'warn' }, 2))
   try {
-    return await task({ ...app.operator, ...app.engine.flowOperator, ...app.demo }, 'direct')
+    return await task(
+      {
+        ...app.operator,
+        ...app.engine.flowOperator,
+        ...app.demo,
+        ...app.engine.llm.costBackfill,
+        ...app.reports.operator,
+      },
+      'direct',
+    )
   } finally {
     await app.close()
   }
 }
 
-async function findRunningServer(dataDir: string): Promise<string | undefined> {
+/** The URL of the embedded server that owns `dataDir`, if one runs. */
+export async function findRunningServer(dataDir: string): Promise<string | undefined> {
   let info: { url: string; pid: number }
   try {
     info = JSON.parse(await readFile(serverInfoPath(dataDir), 'utf8'))

@@ -18,7 +18,7 @@ export interface ConnectionRequest {
   /** Appended to the base URL: `/orders/42?expand=items`. Already rendered; values should be URL-encoded. */
   path: string
   /** Sent as a JSON object. Not allowed with GET. */
-  body?: Record<string, string>
+  body?: Record<string, unknown>
   /** Overrides the connection's timeout for this call. */
   timeoutMs?: number
 }
