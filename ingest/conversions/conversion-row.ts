@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto'
+import type { EventRow } from '../enrich-event.ts'
+import { toMicros } from '../enrich-event.ts'
+import { serverEventRow } from '../server-event.ts'
+import type { ConversionBody } from './conversion-schema.ts'
+
+/**
+ * A UUID fixed by (tenant, conversionId): every resend of one conversion is the same event, which the
+ * sink stores once. Name-based like UUID v5 (SHA-1 -> version 5 bits).
+ */
+export function conversionEventId(tenantId: string, conversionId: string): string {
+  const bytes = createHash('sha1').update(`comerix:conversion:${tenantId}:${conversionId}`).digest()
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
+  const hex = bytes.subarray(0, 16).toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+export interface ConversionContext {
+  tenantId: string
+  receivedAt: number
+  /** The hex HMAC of the normalised address with the tenant's salt. */
+  emailHash: (normalisedEmail: string) => string
+}
+
+/** The `conversion` event row (see events.md): identities as sent, money in micros, the e-mail only hashed. */
+export function conversionRow(body: ConversionBody, context: ConversionContext): EventRow {
+  return serverEventRow(
+    {
+      tenant_id: context.tenantId,
+      type: 'conversion',
+      event_id: conversionEventId(context.tenantId, body.conversionId),
+      ts: body.occurredAt,
+      received_at: context.receivedAt,
+      chat_session_id: body.chatSessionId ?? '',
+      customer_id: body.customerId ?? '',
+      anonymous_id: body.anonymousId ?? '',
+      value_micros: toMicros(body.value),
+      currency: body.currency,
+      props: {
+        conversion_id: body.conversionId,
+        order_id: body.orderId,
+        email_hash: body.email === undefined ? '' : context.emailHash(body.email),
+        line_items: body.lineItems.map((item) => ({
+          product_id: item.productId,
+          quantity: item.quantity,
+          value_micros: toMicros(item.value),
+        })),
+      },
+    },
+    'backend',
+  )
+}

@@ -1,0 +1,120 @@
+import type { Tables } from '../../platform/clickhouse/db.ts'
+import { inWindowSql } from '../semantic/time-bucket.ts'
+
+const ENGAGED_TYPES = `('chat.message.received', 'message.sent', 'quick_question.clicked', 'chat.form.submitted', 'form.submitted')`
+const IS_TRIGGER = `type = 'chat.message.received' AND JSONExtractString(props, 'kind') = 'trigger'`
+const STATUS_TO = (status: string) =>
+  `countIf(type = 'chat.execution.status_changed' AND JSONExtractString(props, 'to') = '${status}') > 0`
+/** The block an execution stopped at: latest render; in one turn the waiting input block renders last. */
+const LAST_BLOCK = `argMaxIf(block_id, (ts, JSONExtractString(props, 'block_type') IN ('buttons', 'form'), block_id),
+  type = 'chat.block.rendered')`
+const latest = (column: string) => `argMaxIf(${column}, ts, ${column} != '')`
+
+/** Measure columns every fact row carries (0 or NULL where a kind of row does not measure it). */
+const MEASURES = [
+  'f_impression',
+  'f_open',
+  'f_qq_click',
+  'f_message',
+  'f_trigger',
+  'f_session',
+  'f_engaged',
+  'f_reply_ms',
+  'f_exec_started',
+  'f_exec_completed',
+  'f_exec_failed',
+  'f_exec_aborted',
+  'f_block_reached',
+  'f_block_dropped',
+] as const
+type Measure = (typeof MEASURES)[number]
+
+const measures = (set: Partial<Record<Measure, string>>) =>
+  MEASURES.map(
+    (name) => `${set[name] ?? (name === 'f_reply_ms' ? "CAST(NULL, 'Nullable(Float64)')" : '0')} AS ${name}`,
+  ).join(', ')
+
+/**
+ * Engagement facts, four kinds of rows over the tenant's events in the window: one per event (widget
+ * impressions, opens, quick-question clicks, visitor messages, intent triggers), one per chat session
+ * opened (engaged?, time to first reply), one per execution triggered (completed, failed, aborted) and
+ * one per (execution, block rendered) (reached, dropped off there). See sql/README.md, Engagement.
+ */
+export function engagementFactsSql(tables: Tables): string {
+  return `
+    WITH ev AS (
+      SELECT ts, type, props, chat_session_id, execution_id, block_id, widget_key, intent, flow_id,
+        device_type, country, utm_source
+      FROM ${tables.events}
+      WHERE tenant_id = {tenantId:UUID} AND ${inWindowSql('ts')}
+        AND type IN ('widget.loaded', 'widget.opened', 'quick_question.clicked', 'message.sent', 'form.submitted',
+          'chat.session.opened', 'chat.message.received', 'chat.form.submitted', 'chat.block.rendered',
+          'chat.execution.status_changed')
+    )
+    SELECT ts, flow_id AS flow, intent, widget_key, block_id AS block, device_type, country, utm_source,
+      ${measures({
+        f_impression: `toUInt8(type = 'widget.loaded')`,
+        f_open: `toUInt8(type = 'widget.opened')`,
+        f_qq_click: `toUInt8(type = 'quick_question.clicked')`,
+        f_message: `toUInt8(type = 'chat.message.received')`,
+        f_trigger: `toUInt8(${IS_TRIGGER})`,
+      })}
+    FROM ev
+    UNION ALL
+    SELECT opened_at, flow, intent, widget_key, '', device_type, country, utm_source,
+      ${measures({
+        f_session: '1',
+        f_engaged: 'engaged',
+        f_reply_ms: `if(isNull(first_message) OR empty(replies), NULL,
+          toFloat64(toUnixTimestamp64Milli(arrayMin(replies)) - toUnixTimestamp64Milli(assumeNotNull(first_message))))`,
+      })}
+    FROM (
+      SELECT *, arrayFilter(t -> t >= first_message, rendered) AS replies
+      FROM (
+        SELECT chat_session_id,
+          minIf(ts, type = 'chat.session.opened') AS opened_at,
+          toUInt8(countIf(type IN ${ENGAGED_TYPES}) > 0) AS engaged,
+          if(countIf(type = 'chat.message.received') = 0, NULL, minIf(ts, type = 'chat.message.received')) AS first_message,
+          groupArrayIf(ts, type = 'chat.block.rendered') AS rendered,
+          ${latest('flow_id')} AS flow, ${latest('intent')} AS intent, ${latest('widget_key')} AS widget_key,
+          ${latest('device_type')} AS device_type, ${latest('country')} AS country, ${latest('utm_source')} AS utm_source
+        FROM ev WHERE chat_session_id != ''
+        GROUP BY chat_session_id
+        HAVING countIf(type = 'chat.session.opened') > 0
+      )
+    )
+    UNION ALL
+    SELECT started_at, flow, intent, widget_key, '', '', '', '',
+      ${measures({
+        f_exec_started: '1',
+        f_exec_completed: 'completed',
+        f_exec_failed: 'failed',
+        f_exec_aborted: 'aborted',
+      })}
+    FROM (
+      SELECT execution_id, minIf(ts, ${IS_TRIGGER}) AS started_at,
+        any(flow_id) AS flow, any(intent) AS intent, any(widget_key) AS widget_key,
+        toUInt8(${STATUS_TO('completed')}) AS completed, toUInt8(${STATUS_TO('failed')}) AS failed,
+        toUInt8(${STATUS_TO('aborted')}) AS aborted
+      FROM ev WHERE execution_id != ''
+      GROUP BY execution_id
+      HAVING countIf(${IS_TRIGGER}) > 0
+    )
+    UNION ALL
+    SELECT rendered.first_ts, rendered.flow, rendered.intent, rendered.widget_key, rendered.block_id, '', '', '',
+      ${measures({
+        f_block_reached: '1',
+        f_block_dropped: 'toUInt8(outcome.last_block = rendered.block_id AND NOT outcome.completed)',
+      })}
+    FROM (
+      SELECT execution_id, block_id, min(ts) AS first_ts, any(flow_id) AS flow, any(intent) AS intent,
+        any(widget_key) AS widget_key
+      FROM ev WHERE type = 'chat.block.rendered' AND execution_id != ''
+      GROUP BY execution_id, block_id
+    ) AS rendered
+    INNER JOIN (
+      SELECT execution_id, ${LAST_BLOCK} AS last_block, ${STATUS_TO('completed')} AS completed
+      FROM ev WHERE execution_id != ''
+      GROUP BY execution_id
+    ) AS outcome ON outcome.execution_id = rendered.execution_id`
+}

@@ -1,0 +1,151 @@
+import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
+import type { Db } from '../../platform/clickhouse/db.ts'
+import { AppError } from '../../platform/errors/catalog.ts'
+import { ExpiringCache } from '../../platform/expiring-cache.ts'
+import { newId } from '../../platform/ids.ts'
+import type { StateStore } from '../../platform/state/state-store.ts'
+import { findGoal, type GoalRow, listGoals } from './goal-queries.ts'
+import { type GoalInput, type GoalView, globToLike, goalInput, type ParsedGoal } from './goal-schemas.ts'
+
+const INVALIDATION_CHANNEL = 'goals:invalidate'
+const CACHE_TTL_MS = 60_000
+
+/** Tenant-defined goals: versioned rows in the `goals` control table, cached per tenant. */
+export class GoalService {
+  private readonly cache = new ExpiringCache<GoalView[]>(CACHE_TTL_MS)
+  private unsubscribe: (() => Promise<void>) | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly state: StateStore,
+  ) {}
+
+  /** Evicts this process's cached goals of a tenant whenever any process changes one of them. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (tenantId) =>
+      this.cache.delete(tenantId),
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.()
+  }
+
+  async list(tenantId: string): Promise<GoalView[]> {
+    const cached = this.cache.get(tenantId)
+    if (cached) return cached
+    const goals = (await listGoals(this.db, tenantId)).map(toView)
+    this.cache.set(tenantId, goals)
+    return goals
+  }
+
+  async get(tenantId: string, goalId: string): Promise<GoalView> {
+    return toView(await this.require(tenantId, goalId))
+  }
+
+  async create(tenantId: string, input: GoalInput): Promise<GoalView> {
+    const now = Date.now()
+    const row = toRow(tenantId, newId(), goalInput.parse(input), now, now)
+    await this.db.insert('goals', [row])
+    await this.invalidate(tenantId)
+    return toView(row)
+  }
+
+  /** Replaces the goal's definition; its id (and so its history in reports) stays. */
+  async update(tenantId: string, goalId: string, input: GoalInput): Promise<GoalView> {
+    const current = await this.require(tenantId, goalId)
+    const row = toRow(
+      tenantId,
+      goalId,
+      goalInput.parse(input),
+      Date.parse(toIsoTime(current.created_at)),
+      nextVersion(current.updated_at, Date.now()),
+    )
+    await this.db.insert('goals', [row])
+    await this.invalidate(tenantId)
+    return toView(row)
+  }
+
+  async delete(tenantId: string, goalId: string): Promise<void> {
+    const current = await this.require(tenantId, goalId)
+    await this.db.insert('goals', [
+      {
+        ...current,
+        created_at: Date.parse(toIsoTime(current.created_at)),
+        updated_at: nextVersion(current.updated_at, Date.now()),
+        deleted: 1,
+      },
+    ])
+    await this.invalidate(tenantId)
+  }
+
+  private async require(tenantId: string, goalId: string): Promise<GoalRow> {
+    const row = await findGoal(this.db, tenantId, goalId)
+    if (!row) throw new AppError('not_found', `no goal "${goalId}"`)
+    return row
+  }
+
+  private async invalidate(tenantId: string): Promise<void> {
+    this.cache.delete(tenantId)
+    await this.state.publish(INVALIDATION_CHANNEL, tenantId)
+  }
+}
+
+function toRow(tenantId: string, goalId: string, goal: ParsedGoal, createdAt: number, updatedAt: number) {
+  const event = goal.kind === 'event' ? goal : undefined
+  const conversion = goal.kind === 'conversion' ? goal : undefined
+  return {
+    tenant_id: tenantId,
+    goal_id: goalId,
+    name: goal.name,
+    kind: goal.kind,
+    event_type: event?.eventType ?? '',
+    filter_properties: event?.propertyFilters.map((filter) => filter.property) ?? [],
+    filter_ops: event?.propertyFilters.map((filter) => filter.op) ?? [],
+    filter_values: event?.propertyFilters.map((filter) => filter.value) ?? [],
+    url_patterns: event?.urlPatterns ?? [],
+    url_like: event?.urlPatterns.map(globToLike) ?? [],
+    min_value_micros: Math.round((conversion?.minValue ?? 0) * 1e6),
+    currency: conversion?.currency ?? '',
+    created_at: createdAt,
+    updated_at: updatedAt,
+    deleted: 0,
+  }
+}
+
+type ViewSource = Omit<GoalRow, 'created_at' | 'updated_at'> & {
+  created_at: number | string
+  updated_at: number | string
+}
+
+function toView(row: ViewSource): GoalView {
+  const common = {
+    goalId: row.goal_id,
+    name: row.name,
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  }
+  if (row.kind === 'conversion') {
+    const minValueMicros = Number(row.min_value_micros)
+    return {
+      ...common,
+      kind: 'conversion',
+      ...(minValueMicros > 0 ? { minValue: minValueMicros / 1e6 } : {}),
+      ...(row.currency ? { currency: row.currency } : {}),
+    }
+  }
+  return {
+    ...common,
+    kind: 'event',
+    eventType: row.event_type,
+    propertyFilters: row.filter_properties.map((property, index) => ({
+      property,
+      op: row.filter_ops[index] ?? '',
+      value: row.filter_values[index] ?? '',
+    })),
+    urlPatterns: row.url_patterns,
+  }
+}
+
+const toIso = (value: number | string): string =>
+  typeof value === 'number' ? new Date(value).toISOString() : toIsoTime(value)
