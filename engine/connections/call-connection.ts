@@ -1,7 +1,10 @@
-import { promises as dns, type LookupAddress } from 'node:dns'
-import { isIP, type LookupFunction } from 'node:net'
-import ipaddr from 'ipaddr.js'
+import type { LookupAddress } from 'node:dns'
 import { Agent, fetch } from 'undici'
+import {
+  BlockedAddressError,
+  pinnedLookup,
+  resolveAllowedAddresses,
+} from '../../platform/http/public-address.ts'
 import type { ConnectionAuth } from './connection-schemas.ts'
 
 /** A connection ready to call: what ConnectionService.resolve returns, secret decrypted. */
@@ -166,50 +169,17 @@ export function buildUrl(baseUrl: string, path: string): URL {
   return url
 }
 
-/** True for addresses a tenant may reach: global unicast only. */
-export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false
-  // process() turns IPv4-mapped IPv6 (::ffff:127.0.0.1) into the IPv4 address it carries.
-  return ipaddr.process(address).range() === 'unicast'
-}
-
+/** Resolves and checks the host's addresses (platform/http/public-address.ts), as a connection error. */
 async function checkedAddresses(hostname: string, options: CallOptions): Promise<LookupAddress[]> {
-  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
-  let addresses: LookupAddress[]
-  if (isIP(host) !== 0) addresses = [{ address: host, family: isIP(host) }]
-  else {
-    try {
-      addresses = await (options.resolveHost ?? ((name) => dns.lookup(name, { all: true })))(host)
-    } catch (error) {
-      throw new ConnectionCallError('network', `cannot resolve ${host}: ${describeCause(error)}`)
-    }
-    if (addresses.length === 0) throw new ConnectionCallError('network', `${host} has no addresses`)
-  }
-  if (!options.allowPrivateNetworks) {
-    const refused = addresses.find(({ address }) => !isPublicAddress(address))
-    if (refused)
+  try {
+    return await resolveAllowedAddresses(hostname, options)
+  } catch (error) {
+    if (error instanceof BlockedAddressError)
       throw new ConnectionCallError(
         'blocked',
-        `${host} resolves to ${refused.address}, a private, loopback or reserved address; an operator can allow these with CONNECTIONS_ALLOW_PRIVATE_NETWORKS=true`,
+        `${error.message}; an operator can allow these with CONNECTIONS_ALLOW_PRIVATE_NETWORKS=true`,
       )
-  }
-  return addresses
-}
-
-/** Answers every lookup with the addresses already checked, whatever DNS would say now. */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 6 ? options.family : 0
-    const matching = addresses.filter(({ family }) => wanted === 0 || family === wanted)
-    const first = matching[0]
-    if (first === undefined) {
-      const error: NodeJS.ErrnoException = new Error('no checked address of the requested family')
-      error.code = 'ENOTFOUND'
-      callback(error, '', 0)
-      return
-    }
-    if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, matching)
-    else callback(null, first.address, first.family)
+    throw new ConnectionCallError('network', `cannot resolve ${hostname}: ${describeCause(error)}`)
   }
 }
 
