@@ -13,6 +13,7 @@ import { intentName } from '../platform/tenancy/tenancy-schemas.ts'
 import type { TenancyService, WidgetKey } from '../platform/tenancy/tenancy-service.ts'
 import { EXECUTION_STATUSES } from './runtime/execution.ts'
 import type { ExecutionService } from './runtime/execution-service.ts'
+import { tokenUsageSchema } from './runtime/token-usage.ts'
 import type { SessionStore } from './sessions/session-store.ts'
 import { isAccepted, type UploadService } from './uploads/upload-service.ts'
 
@@ -66,6 +67,7 @@ const replySchema = z.object({
     .optional()
     .describe('While waiting_time: poll GET /v1/chat/executions/{id} after this'),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  tokenUsage: tokenUsageSchema.optional(),
 })
 
 /** The widget's chat API: open a session, trigger or resume a flow, poll async steps. */

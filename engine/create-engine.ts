@@ -10,6 +10,7 @@ import { flowRoutes } from './flows/flow.routes.ts'
 import { createFlowOperator, type FlowOperator, flowOperatorRoutes } from './flows/flow-operator.ts'
 import { FlowService } from './flows/flow-service.ts'
 import { executionHistoryRoutes } from './history/execution-history.routes.ts'
+import { createLlm, type Llm } from './llm/create-llm.ts'
 import { EngineWorker } from './runtime/engine-worker.ts'
 import { ExecutionService } from './runtime/execution-service.ts'
 import { ExecutionStore } from './runtime/execution-store.ts'
@@ -22,6 +23,7 @@ export interface Engine {
   connections: ConnectionService
   executions: ExecutionService
   flowOperator: FlowOperator
+  llm: Llm
   worker: EngineWorker | undefined
 }
 
@@ -42,6 +44,7 @@ export async function createEngine(
     await flows.stop()
     await connections.stop()
   })
+  const llm = await createLlm(platform, connections, publisher)
 
   const executionStore = new ExecutionStore(state)
   const runner = new TurnRunner({
@@ -75,6 +78,7 @@ export async function createEngine(
     })
     await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
     await server.register(executionHistoryRoutes(db, tenancy), { prefix: '/v1/admin' })
+    await server.register(llm.routes)
   }
 
   let worker: EngineWorker | undefined
@@ -86,11 +90,13 @@ export async function createEngine(
       runner,
       connections,
       allowPrivateNetworks: config.connectionsAllowPrivateNetworks,
+      providers: llm.providers,
+      prices: llm.prices,
       logger: logger.child({ role: 'worker' }),
     })
     started.start()
     platform.onClose(() => started.stop())
     worker = started
   }
-  return { flows, connections, executions, flowOperator, worker }
+  return { flows, connections, executions, flowOperator, llm, worker }
 }

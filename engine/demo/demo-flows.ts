@@ -1,6 +1,10 @@
+import { faqFlow } from './demo-faq-flow.ts'
 import { DEMO_CATEGORIES, DEMO_FEATURES } from './demo-shop.ts'
 
-/** The demo tenant's three published flows; all of them call the `shop` connection (the mock shop API). */
+/**
+ * The demo tenant's published flows: three call the `shop` connection (the mock shop API), and `faq`
+ * answers from the shop FAQ with an `llm` node on the `local` provider.
+ */
 
 export const orderStatusFlow = {
   intent: 'order_status',
@@ -412,4 +416,4 @@ export const returnsRequestFlow = {
   ],
 }
 
-export const DEMO_FLOWS = [orderStatusFlow, productFinderFlow, returnsRequestFlow] as const
+export const DEMO_FLOWS = [orderStatusFlow, productFinderFlow, returnsRequestFlow, faqFlow] as const

@@ -128,15 +128,21 @@ export function createDemoOperator(deps: DemoDeps): DemoOperator {
         }
 
         const intents = DEMO_FLOWS.map((flow) => flow.intent)
+        const existingKey = (await tenancy.listWidgetKeys(tenantId)).find(
+          (key) => key.name === DEMO_WIDGET_KEY_NAME && !key.revoked,
+        )
+        // A key seeded before a demo flow was added cannot trigger it; keys are immutable, so replace it.
+        const outdated =
+          existingKey && !existingKey.allIntents && intents.some((i) => !existingKey.intents.includes(i))
+        if (existingKey && outdated) await tenancy.revokeWidgetKey(tenantId, existingKey.publicKey)
         const widgetKey =
-          (await tenancy.listWidgetKeys(tenantId)).find(
-            (key) => key.name === DEMO_WIDGET_KEY_NAME && !key.revoked,
-          ) ??
-          (await tenancy.createWidgetKey(tenantId, {
-            name: DEMO_WIDGET_KEY_NAME,
-            allowedOrigins: [...DEMO_ALLOWED_ORIGINS],
-            intents,
-          }))
+          existingKey && !outdated
+            ? existingKey
+            : await tenancy.createWidgetKey(tenantId, {
+                name: DEMO_WIDGET_KEY_NAME,
+                allowedOrigins: [...DEMO_ALLOWED_ORIGINS],
+                intents,
+              })
 
         return {
           tenant: DEMO_TENANT,

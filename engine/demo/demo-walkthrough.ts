@@ -65,6 +65,8 @@ export function demoWalkthrough(info: DemoInfo): string {
     '                   uploaded first: curl -F file=@photo.png "$API/v1/chat/uploads?publicKey=$KEY&executionId=$EXEC&field=photo"',
     '                   -H "Origin: $ORIGIN" -H "Authorization: Bearer $TOKEN", then sent as "photo":"<uploadId>".',
     '                   The flow (and the mock shop) only receive that uploadId string, not the file itself.',
+    '  faq              {"intentName":"faq","text":"How long does shipping take?"} -> waiting_time; poll: the answer',
+    '                   from the shop FAQ (llm node, local provider) and "tokenUsage" with tokens and cost.',
     `Admin API: curl -s ${info.baseUrl}/v1/admin/flows -H "Authorization: Bearer ${info.adminKey}"`,
   )
   return lines.join('\n')

@@ -147,6 +147,42 @@ export const flowNodeSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('delay'), seconds: z.number().min(0.1).max(86_400), next }),
   z.strictObject({
     ...base,
+    type: z.literal('llm'),
+    provider: z
+      .string()
+      .min(1)
+      .max(64)
+      .default('local')
+      .describe(
+        '"local" (the built-in responder) or the name of a tenant connection to an OpenAI-compatible API',
+      ),
+    model: z.string().min(1).max(200),
+    system: z.string().max(8_000).optional().describe('System prompt (template)'),
+    prompt: z.string().min(1).max(8_000).describe('The request sent as the last user message (template)'),
+    history: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(6)
+      .describe("How many earlier conversation messages (before the visitor's latest) are sent along"),
+    grounding: z
+      .array(z.strictObject({ title: z.string().min(1).max(200), text: z.string().min(1).max(8_000) }))
+      .max(50)
+      .default([])
+      .describe('Snippets the answer rests on: FAQ entries, or product data as "{{product}}" (templates)'),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(16_384).optional(),
+    timeoutMs: z.number().int().min(1_000).max(60_000).default(20_000).describe('Deadline, retries included'),
+    variable: variableName.optional().describe('Stores the answer text'),
+    showAnswer: z.boolean().default(true).describe('Shows the answer as a text block'),
+    next,
+    onError: nodeId
+      .optional()
+      .describe('Runs on a timeout or provider error; without it the execution fails with llm_unavailable'),
+  }),
+  z.strictObject({
+    ...base,
     type: z.literal('goal'),
     goal: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/),
     value: z.string().max(1_000).optional().describe('An expression giving the value'),

@@ -359,7 +359,7 @@ describe('validateFlow', () => {
           nodeId: 'loop_a',
           path: 'nodes.4',
           message:
-            'cycle with no wait: loop_a -> loop_b -> loop_a would run forever in one turn; route it through an ask, delay or connection node',
+            'cycle with no wait: loop_a -> loop_b -> loop_a would run forever in one turn; route it through an ask, delay, connection or llm node',
         },
       ])
     })

@@ -47,7 +47,9 @@ export const CONTEXT_VARIABLE = 'context'
 /** Names a flow may not declare or assign: the context root and the expression language's words. */
 const RESERVED_NAMES = new Set([CONTEXT_VARIABLE, 'and', 'or', 'not', 'in', 'true', 'false', 'null', 'this'])
 /** Node types that end a turn; a cycle through none of them would spin forever inside one turn. */
-const WAIT_TYPES = new Set<FlowNode['type']>(['ask', 'delay', 'connection'])
+const WAIT_TYPES = new Set<FlowNode['type']>(['ask', 'delay', 'connection', 'llm'])
+/** The `llm` provider that needs no connection. */
+export const LOCAL_LLM_PROVIDER = 'local'
 
 interface Located {
   /** Path inside the node, like `branches.0.next`. */
@@ -91,6 +93,7 @@ export function nodeTargets(node: FlowNode): (Located & { target: string })[] {
         { field: 'else', target: node.else },
       ]
     case 'connection':
+    case 'llm':
       return [{ field: 'next', target: node.next }, ...optional('onError', node.onError)]
     case 'handoff':
       return optional('next', node.next)
@@ -128,6 +131,11 @@ export function nodeTemplates(node: FlowNode): (Located & { text: string })[] {
     }
     case 'connection':
       return [...texts('', { path: node.path }), ...texts('body.', node.body ?? {})]
+    case 'llm':
+      return [
+        ...texts('', { system: node.system, prompt: node.prompt }),
+        ...node.grounding.flatMap((snippet, i) => texts(`grounding.${i}.`, snippet)),
+      ]
     case 'handoff':
       return texts('', { message: node.message })
     case 'end':
@@ -167,6 +175,8 @@ export function nodeAssignments(node: FlowNode): (Located & { variable: string }
         : node.input.fields.map((f, i) => ({ field: `input.fields.${i}.name`, variable: f.name }))
     case 'connection':
       return node.map.map((m, i) => ({ field: `map.${i}.variable`, variable: m.variable }))
+    case 'llm':
+      return node.variable === undefined ? [] : [{ field: 'variable', variable: node.variable }]
     default:
       return []
   }
@@ -243,12 +253,16 @@ function checkFlow(flow: FlowParts, options: ValidateFlowOptions, complete: bool
         problems.push({ code: 'unknown_variable', ...at(field), message })
       }
     }
-    if (node.type === 'connection' && options.connections && !options.connections.includes(node.connection)) {
+    const named = namedConnection(node)
+    if (named && options.connections && !options.connections.includes(named.name)) {
       const configured = options.connections.length
         ? `configured: ${options.connections.join(', ')}`
         : 'none configured'
-      const message = `unknown connection "${node.connection}" (${configured})`
-      problems.push({ code: 'unknown_connection', ...at('connection'), message })
+      const message =
+        node.type === 'llm'
+          ? `unknown LLM provider "${named.name}": use "${LOCAL_LLM_PROVIDER}" or a connection name (${configured})`
+          : `unknown connection "${named.name}" (${configured})`
+      problems.push({ code: 'unknown_connection', ...at(named.field), message })
     }
     if (node.type === 'connection') {
       node.map.forEach(({ path }, i) => {
@@ -266,6 +280,14 @@ function checkFlow(flow: FlowParts, options: ValidateFlowOptions, complete: bool
 }
 
 type At = (field: string) => { nodeId: string; path: string }
+
+/** The tenant connection a node calls: a `connection` node's, or an `llm` node's provider unless it is local. */
+function namedConnection(node: FlowNode): { field: string; name: string } | undefined {
+  if (node.type === 'connection') return { field: 'connection', name: node.connection }
+  if (node.type === 'llm' && node.provider !== LOCAL_LLM_PROVIDER)
+    return { field: 'provider', name: node.provider }
+  return undefined
+}
 
 function checkAskInput(node: Extract<FlowNode, { type: 'ask' }>, at: At): FlowProblem[] {
   const problems: FlowProblem[] = []
@@ -321,7 +343,7 @@ function checkGraph(flow: FlowParts, byId: Map<string, Entry>): FlowProblem[] {
   const noWaitSet = new Set(noWait)
   for (const component of cycles(noWait, (id) => successors(id).filter((t) => noWaitSet.has(t)))) {
     const loop = describeCycle(component, (id) => successors(id).filter((t) => noWaitSet.has(t)))
-    const message = `cycle with no wait: ${loop} would run forever in one turn; route it through an ask, delay or connection node`
+    const message = `cycle with no wait: ${loop} would run forever in one turn; route it through an ask, delay, connection or llm node`
     problems.push(nodeProblem('cycle_without_wait', component[0] as string, message))
   }
 

@@ -1,4 +1,5 @@
 import type { Block, ExecutionState, ExecutionStatus } from './execution.ts'
+import { type TokenUsage, toTokenUsage } from './token-usage.ts'
 
 /** The reply of every chat call: what the widget renders and how it continues. */
 export interface ChatReply {
@@ -8,6 +9,8 @@ export interface ChatReply {
   waitToken?: string
   pollAfterMs?: number
   error?: { code: string; message: string }
+  /** Present whenever an LLM ran during the current turn. */
+  tokenUsage?: TokenUsage
 }
 
 export function toReply(execution: ExecutionState): ChatReply {
@@ -18,5 +21,6 @@ export function toReply(execution: ExecutionState): ChatReply {
     ...(execution.waitToken ? { waitToken: execution.waitToken } : {}),
     ...(execution.pollAfterMs ? { pollAfterMs: execution.pollAfterMs } : {}),
     ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.turnUsage ? { tokenUsage: toTokenUsage(execution.turnUsage) } : {}),
   }
 }

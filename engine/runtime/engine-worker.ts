@@ -1,18 +1,15 @@
 import type { Logger } from '../../platform/log/logger.ts'
 import { backoffMs, type ClaimedJob, type StateStore } from '../../platform/state/state-store.ts'
-import type { ConnectionService } from '../connections/connection-service.ts'
 import type { FlowService } from '../flows/flow-service.ts'
 import type { ExecutionStore } from './execution-store.ts'
-import { runAsyncStep } from './run-async-step.ts'
+import { type AsyncStepDeps, isAsyncNode, runAsyncStep } from './run-async-step.ts'
 import { ENGINE_QUEUE, type EngineJob, type TurnRunner } from './turn-runner.ts'
 
-export interface EngineWorkerDeps {
+export interface EngineWorkerDeps extends AsyncStepDeps {
   state: StateStore
   flows: FlowService
   executions: ExecutionStore
   runner: TurnRunner
-  connections: ConnectionService
-  allowPrivateNetworks: boolean
   logger: Logger
   concurrency?: number
 }
@@ -25,10 +22,13 @@ const MAX_JOB_ATTEMPTS = 10
  * The `worker` role: claims due engine jobs (async steps, idle expiries) from the state port's queue.
  * Delivery is at least once — a worker killed mid-job loses its lease and another claims the job — and
  * each job is pinned to the turn (`seq`) it was made for, so running it twice advances the execution once.
+ * Up to `concurrency` jobs run at once, and a free slot is refilled right away: a slow LLM or connection
+ * call holds one slot, not the whole worker.
  */
 export class EngineWorker {
   private running = false
   private loop: Promise<void> | undefined
+  private readonly inFlight = new Set<Promise<void>>()
 
   constructor(private readonly deps: EngineWorkerDeps) {}
 
@@ -43,19 +43,31 @@ export class EngineWorker {
   }
 
   private async poll(): Promise<void> {
+    const slots = this.deps.concurrency ?? 8
     while (this.running) {
-      let jobs: ClaimedJob[] = []
-      try {
-        jobs = await this.deps.state.claim(ENGINE_QUEUE, {
-          limit: this.deps.concurrency ?? 8,
-          leaseMs: LEASE_MS,
-        })
-        await Promise.all(jobs.map((job) => this.handle(job)))
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'engine worker poll failed')
+      let claimed = 0
+      const free = slots - this.inFlight.size
+      if (free > 0) {
+        try {
+          const jobs = await this.deps.state.claim(ENGINE_QUEUE, { limit: free, leaseMs: LEASE_MS })
+          for (const job of jobs) this.track(job)
+          claimed = jobs.length
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'engine worker poll failed')
+        }
       }
-      if (jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS))
+      if (claimed === 0 || this.inFlight.size >= slots) {
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS)), ...this.inFlight])
+      }
     }
+    await Promise.all(this.inFlight)
+  }
+
+  private track(job: ClaimedJob): void {
+    const task: Promise<void> = this.handle(job)
+      .catch((error) => this.deps.logger.error({ err: error, job: job.id }, 'engine job not settled'))
+      .finally(() => this.inFlight.delete(task))
+    this.inFlight.add(task)
   }
 
   private async handle(job: ClaimedJob): Promise<void> {
@@ -81,7 +93,7 @@ export class EngineWorker {
       if (job.kind === 'expire') {
         if (execution.status !== 'waiting_input') return undefined
         if (execution.waitToken) await executions.dropWaitToken(execution.executionId, execution.waitToken)
-        const { waitToken: _dropped, ...rest } = execution
+        const { waitToken: _dropped, turnUsage: _lastTurn, ...rest } = execution
         await runner.settle(execution, {
           ...rest,
           status: 'aborted',
@@ -95,7 +107,7 @@ export class EngineWorker {
       if (execution.status !== 'waiting_time') return undefined
       const flow = await flows.loadVersion(execution.tenantId, execution.flowId, execution.flowVersion)
       const node = flow.nodes.find((candidate) => candidate.id === execution.nodeId)
-      if (node?.type !== 'delay' && node?.type !== 'connection') return undefined
+      if (!isAsyncNode(node)) return undefined
       const step = await runAsyncStep(node, execution, attempt, this.deps)
       if (step.kind === 'retry') {
         this.deps.logger.warn(
@@ -104,17 +116,31 @@ export class EngineWorker {
         )
         return step.delayMs
       }
+      const turnUsage = step.turnUsage ?? execution.turnUsage
       if (step.kind === 'fail') {
-        await runner.settle(execution, {
-          ...execution,
-          status: 'failed',
-          error: { code: 'connection_failed', message: step.message },
-          lastBlocks: [],
-          updatedAt: Date.now(),
-        })
+        await runner.settle(
+          execution,
+          {
+            ...execution,
+            status: 'failed',
+            error: { code: step.code, message: step.message },
+            lastBlocks: execution.continued ? execution.lastBlocks : [],
+            updatedAt: Date.now(),
+            ...(turnUsage ? { turnUsage } : {}),
+          },
+          step.events,
+        )
         return undefined
       }
-      await runner.advance(flow, { ...execution, nodeId: step.nodeId, variables: step.variables })
+      await runner.advance(
+        flow,
+        { ...execution, nodeId: step.nodeId, variables: step.variables, ...(turnUsage ? { turnUsage } : {}) },
+        {
+          fromWorker: true,
+          ...(step.events ? { events: step.events } : {}),
+          ...(step.blocks ? { blocks: step.blocks } : {}),
+        },
+      )
       return undefined
     })
   }

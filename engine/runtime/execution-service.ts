@@ -6,6 +6,7 @@ import type { FlowService } from '../flows/flow-service.ts'
 import type { ChatSession } from '../sessions/session-store.ts'
 import type { UploadService } from '../uploads/upload-service.ts'
 import { type ChatReply, toReply } from './chat-reply.ts'
+import { answerEntry, appendConversation } from './conversation.ts'
 import type { ExecutionState } from './execution.ts'
 import type { ExecutionStore } from './execution-store.ts'
 import type { TurnRunner } from './turn-runner.ts'
@@ -62,16 +63,19 @@ export class ExecutionService {
       variables: { ...flow.variables, context: { ...input.context, text: input.text ?? null } },
       seq: 0,
       lastBlocks: [],
+      conversation: appendConversation([], input.text ? { role: 'user', content: input.text } : undefined),
       trace: [],
       createdAt: now,
       updatedAt: now,
     }
-    return this.runner.advance(flow, execution, [
-      {
-        type: 'chat.message.received',
-        props: { kind: 'trigger', ...(input.text ? { text_length: input.text.length } : {}) },
-      },
-    ])
+    return this.runner.advance(flow, execution, {
+      events: [
+        {
+          type: 'chat.message.received',
+          props: { kind: 'trigger', ...(input.text ? { text_length: input.text.length } : {}) },
+        },
+      ],
+    })
   }
 
   /**
@@ -105,13 +109,18 @@ export class ExecutionService {
       if (current.seq !== execution.seq || current.status !== 'waiting_input') {
         throw new AppError('wait_token_invalid', 'the execution moved on')
       }
+      // A new visitor turn: the last turn's token usage is not this one's.
+      const { turnUsage: _previousTurn, ...rest } = current
       const resumed = {
-        ...current,
+        ...rest,
         variables: { ...current.variables, ...answer.variables },
         nodeId: node.next,
+        conversation: appendConversation(current.conversation, answerEntry(node, answer.variables)),
       }
       const kind = node.input.kind === 'form' ? 'chat.form.submitted' : 'chat.message.received'
-      return this.runner.advance(flow, resumed, [{ type: kind, blockId: node.id, props: { kind: 'resume' } }])
+      return this.runner.advance(flow, resumed, {
+        events: [{ type: kind, blockId: node.id, props: { kind: 'resume' } }],
+      })
     })
   }
 

@@ -1,4 +1,6 @@
 import type { FormField } from '../flows/flow-schema.ts'
+import type { ConversationEntry } from './conversation.ts'
+import type { TurnUsage } from './token-usage.ts'
 
 export const EXECUTION_STATUSES = [
   'running',
@@ -19,6 +21,7 @@ export type ExecutionErrorCode =
   | 'idle_timeout'
   | 'flow_aborted'
   | 'unknown_node'
+  | 'llm_unavailable'
 
 /** What a widget renders. Every block has an id, a type and a typed payload. */
 export type Block =
@@ -43,6 +46,7 @@ export interface RenderedProduct {
 export type AsyncWork =
   | { kind: 'delay'; nodeId: string; seconds: number }
   | { kind: 'connection'; nodeId: string }
+  | { kind: 'llm'; nodeId: string }
 
 export interface TraceStep {
   seq: number
@@ -69,10 +73,20 @@ export interface ExecutionState {
   seq: number
   /** The current wait token while `waiting_input`. */
   waitToken?: string
-  /** Blocks of the last turn, what a poll of a `waiting_time` execution returns once it moved on. */
+  /**
+   * What a reply or poll shows: the blocks of the last turn, plus, when turns ran in the worker after async
+   * steps, those of the earlier worker turns since the last trigger or resume (so a widget polling every
+   * second misses nothing between two back-to-back async nodes, like two LLM answers).
+   */
   lastBlocks: Block[]
+  /** The last turn ran in the worker: its blocks reach the widget only through polls. */
+  continued?: boolean
   pollAfterMs?: number
   error?: { code: ExecutionErrorCode; message: string }
+  /** What the visitor said and what the flow showed, latest last; `llm` nodes send part of it along. */
+  conversation?: ConversationEntry[]
+  /** The LLM calls of the current visitor turn (trigger or resume up to the next wait or end). */
+  turnUsage?: TurnUsage
   trace: TraceStep[]
   createdAt: number
   updatedAt: number

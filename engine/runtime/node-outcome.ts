@@ -4,6 +4,10 @@ import type { AsyncWork, Block, ExecutionErrorCode } from './execution.ts'
 /** An engine event a node asks to record; the runner stamps the execution's ids on it. */
 export interface EngineEvent {
   type: string
+  /** Set when the event's id is chosen before it happens (an `llm.call`'s call id); else a new UUID. */
+  eventId?: string
+  /** When it happened, in ms; default: when it is recorded. */
+  ts?: number
   blockId?: string
   props?: Record<string, unknown>
   value?: number

@@ -3,23 +3,60 @@ import type { ConnectionService } from '../connections/connection-service.ts'
 import { readPath } from '../connections/read-path.ts'
 import { renderTemplate } from '../expressions/render-template.ts'
 import type { FlowNode } from '../flows/flow-schema.ts'
-import type { ExecutionState } from './execution.ts'
+import type { Block, ExecutionErrorCode, ExecutionState } from './execution.ts'
+import type { EngineEvent, NodeOf } from './node-outcome.ts'
+import { type LlmStepDeps, runLlmStep } from './run-llm-step.ts'
+import type { TurnUsage } from './token-usage.ts'
 
+/** How an async step ended; an `llm` step also carries its call's event and the turn's usage so far. */
 export type AsyncStepResult =
-  | { kind: 'continue'; nodeId: string; variables: Record<string, unknown> }
+  | {
+      kind: 'continue'
+      nodeId: string
+      variables: Record<string, unknown>
+      blocks?: Block[]
+      events?: EngineEvent[]
+      turnUsage?: TurnUsage
+    }
   | { kind: 'retry'; delayMs: number; error: string }
-  | { kind: 'fail'; message: string }
+  | { kind: 'fail'; code: ExecutionErrorCode; message: string; events?: EngineEvent[]; turnUsage?: TurnUsage }
+
+export type AsyncNode = Extract<FlowNode, { type: 'delay' | 'connection' | 'llm' }>
 
 export const MAX_CONNECTION_ATTEMPTS = 3
 
-/** Does the slow part of a `waiting_time` node: a delay has already elapsed; a connection is called. */
+export interface AsyncStepDeps extends LlmStepDeps {
+  connections: ConnectionService
+  allowPrivateNetworks: boolean
+}
+
+export function isAsyncNode(node: FlowNode | undefined): node is AsyncNode {
+  return node?.type === 'delay' || node?.type === 'connection' || node?.type === 'llm'
+}
+
+/** Does the slow part of a `waiting_time` node: a delay has already elapsed; a connection or an LLM is called. */
 export async function runAsyncStep(
-  node: Extract<FlowNode, { type: 'delay' | 'connection' }>,
+  node: AsyncNode,
   execution: ExecutionState,
   attempt: number,
-  deps: { connections: ConnectionService; allowPrivateNetworks: boolean },
+  deps: AsyncStepDeps,
 ): Promise<AsyncStepResult> {
-  if (node.type === 'delay') return { kind: 'continue', nodeId: node.next, variables: execution.variables }
+  switch (node.type) {
+    case 'delay':
+      return { kind: 'continue', nodeId: node.next, variables: execution.variables }
+    case 'connection':
+      return runConnectionStep(node, execution, attempt, deps)
+    case 'llm':
+      return runLlmStep(node, execution, deps)
+  }
+}
+
+async function runConnectionStep(
+  node: NodeOf<'connection'>,
+  execution: ExecutionState,
+  attempt: number,
+  deps: AsyncStepDeps,
+): Promise<AsyncStepResult> {
   const variables = execution.variables
   try {
     const connection = await deps.connections.resolve(execution.tenantId, node.connection)
@@ -55,11 +92,11 @@ export async function runAsyncStep(
 
 /** A failed call takes the node's error branch (with `error.message` set) when it has one. */
 function failOrBranch(
-  node: Extract<FlowNode, { type: 'connection' }>,
+  node: NodeOf<'connection'>,
   variables: Record<string, unknown>,
   message: string,
 ): AsyncStepResult {
   if (node.onError)
     return { kind: 'continue', nodeId: node.onError, variables: { ...variables, error: { message } } }
-  return { kind: 'fail', message }
+  return { kind: 'fail', code: 'connection_failed', message }
 }

@@ -1,4 +1,5 @@
 import type { Flow, FlowNode } from '../flows/flow-schema.ts'
+import { appendConversation, replyEntry } from './conversation.ts'
 import type { Block, ExecutionState, TraceStep } from './execution.ts'
 import type { EngineEvent, NodeContext, NodeOutcome } from './node-outcome.ts'
 import { runAsk } from './nodes/run-ask.ts'
@@ -23,10 +24,15 @@ const MAX_TRACE = 200
 export function runTurn(
   flow: Flow,
   execution: ExecutionState,
-  options: { maxSteps: number; now: number },
+  options: {
+    maxSteps: number
+    now: number
+    /** Blocks the async step that resumed this turn shows first (an `llm` node's answer). */
+    firstBlocks?: readonly Block[]
+  },
 ): TurnResult {
   const nodes = new Map(flow.nodes.map((node) => [node.id, node]))
-  const blocks: Block[] = []
+  const blocks: Block[] = [...(options.firstBlocks ?? [])]
   const events: EngineEvent[] = []
   const trace: TraceStep[] = []
   let variables = execution.variables
@@ -40,6 +46,7 @@ export function runTurn(
       nodeId,
       seq,
       lastBlocks: blocks,
+      conversation: appendConversation(execution.conversation, replyEntry(blocks)),
       trace: [...execution.trace, ...trace].slice(-MAX_TRACE),
       updatedAt: options.now,
       waitToken: undefined,
@@ -113,6 +120,8 @@ function runNode(node: FlowNode, context: NodeContext): NodeOutcome {
       return { kind: 'wait_time', work: { kind: 'connection', nodeId: node.id } }
     case 'delay':
       return { kind: 'wait_time', work: { kind: 'delay', nodeId: node.id, seconds: node.seconds } }
+    case 'llm':
+      return { kind: 'wait_time', work: { kind: 'llm', nodeId: node.id } }
     case 'handoff':
       return runHandoff(node, context)
     case 'end':

@@ -6,10 +6,11 @@ import type { Logger } from '../../platform/log/logger.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import type { Flow } from '../flows/flow-schema.ts'
 import { type ChatReply, toReply } from './chat-reply.ts'
-import type { ExecutionState } from './execution.ts'
+import type { Block, ExecutionState } from './execution.ts'
 import type { ExecutionStore } from './execution-store.ts'
 import type { EngineEvent } from './node-outcome.ts'
 import { runTurn } from './run-turn.ts'
+import { toTokenUsage } from './token-usage.ts'
 
 export const ENGINE_QUEUE = 'engine'
 
@@ -18,6 +19,14 @@ export interface EngineJob {
   kind: 'async' | 'expire'
   executionId: string
   seq: number
+}
+
+/** What led into a turn: the events to record with it, and blocks to show before its own (an LLM answer). */
+export interface TurnLead {
+  events?: EngineEvent[]
+  blocks?: readonly Block[]
+  /** The turn follows an async step in the worker (not a trigger or resume). */
+  fromWorker?: boolean
 }
 
 /**
@@ -35,11 +44,22 @@ export class TurnRunner {
     },
   ) {}
 
-  async advance(flow: Flow, before: ExecutionState, events: EngineEvent[] = []): Promise<ChatReply> {
+  async advance(flow: Flow, before: ExecutionState, lead: TurnLead = {}): Promise<ChatReply> {
     const { config, executions } = this.deps
     const now = Date.now()
-    const turn = runTurn(flow, before, { maxSteps: config.maxStepsPerTurn, now })
-    const execution = turn.execution
+    const turn = runTurn(flow, before, {
+      maxSteps: config.maxStepsPerTurn,
+      now,
+      ...(lead.blocks ? { firstBlocks: lead.blocks } : {}),
+    })
+    const { continued: _previous, ...ran } = turn.execution
+    const execution: ExecutionState = lead.fromWorker
+      ? {
+          ...ran,
+          continued: true,
+          lastBlocks: [...(before.continued ? before.lastBlocks : []), ...ran.lastBlocks],
+        }
+      : ran
     if (execution.status === 'waiting_input') {
       const idleMs = config.idleTimeoutSeconds * 1000
       execution.waitToken = await executions.issueWaitToken(execution.executionId, idleMs)
@@ -58,7 +78,7 @@ export class TurnRunner {
     }
     await executions.save(execution)
     await this.record(execution, before.status, [
-      ...events,
+      ...(lead.events ?? []),
       ...turn.events,
       ...turn.blocks.map((block) => ({
         type: 'chat.block.rendered',
@@ -70,9 +90,9 @@ export class TurnRunner {
   }
 
   /** Saves a change made outside a turn (idle expiry, a failed async step) and records the status change. */
-  async settle(before: ExecutionState, after: ExecutionState): Promise<void> {
+  async settle(before: ExecutionState, after: ExecutionState, events: EngineEvent[] = []): Promise<void> {
     await this.deps.executions.save(after)
-    await this.record(after, before.status, [])
+    await this.record(after, before.status, events)
   }
 
   private async schedule(job: EngineJob, runAt: number): Promise<void> {
@@ -95,11 +115,14 @@ export class TurnRunner {
                 from: previous,
                 to: execution.status,
                 ...(execution.error ? { error: execution.error.code } : {}),
+                ...(execution.turnUsage ? { tokenUsage: toTokenUsage(execution.turnUsage) } : {}),
               },
             },
           ]
     const rows = [...events, ...statusChange].map((event) =>
       serverEventRow({
+        ...(event.eventId ? { event_id: event.eventId } : {}),
+        ...(event.ts ? { ts: event.ts } : {}),
         tenant_id: execution.tenantId,
         type: event.type,
         widget_key: execution.widgetKey,

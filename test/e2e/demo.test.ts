@@ -15,6 +15,14 @@ type Reply = {
   executionId: string
   status: string
   waitToken?: string
+  tokenUsage?: {
+    prompt_tokens: number
+    completion_tokens: number
+    total_tokens: number
+    model: string
+    cost_micros: number
+    cost_usd: number
+  }
   // biome-ignore lint/suspicious/noExplicitAny: block payloads differ by type; the assertions check them
   blocks: Array<{ id: string; type: string } & Record<string, any>>
 }
@@ -138,7 +146,7 @@ describe('demo: comerix serve --demo and demo:seed', () => {
       adminKey: expect.stringMatching(/^sk_/),
       publicKey: expect.stringMatching(/^pk_/),
       allowedOrigins: expect.arrayContaining(['http://localhost:3000', 'http://127.0.0.1:3000']),
-      intents: ['order_status', 'product_finder', 'returns_request'],
+      intents: ['order_status', 'product_finder', 'returns_request', 'faq'],
       baseUrl: server.url,
       shopApiServed: true,
       tenantCreated: false, // serve --demo seeded it already
@@ -157,6 +165,7 @@ describe('demo: comerix serve --demo and demo:seed', () => {
       expect(flows.status).toBe(200)
       const list = flows.body.flows as Array<{ intent: string; publishedVersion: number }>
       expect(list.map((flow) => [flow.intent, flow.publishedVersion]).sort()).toEqual([
+        ['faq', 1],
         ['order_status', 1],
         ['product_finder', 1],
         ['returns_request', 1],
@@ -262,6 +271,39 @@ describe('demo: comerix serve --demo and demo:seed', () => {
     expect(done.blocks.find((block) => block.type === 'link_button')).toMatchObject({
       url: expect.stringContaining(`/demo/shop/returns/${returnId}/label`),
     })
+  })
+
+  it('faq: the llm node answers from the shop FAQ through the local provider, with tokenUsage', async () => {
+    const auth = await openSession()
+    const answered = await settle(
+      auth,
+      await chat(auth, { intentName: 'faq', text: 'How long does shipping take?' }),
+    )
+    expect(answered.status).toBe('waiting_input')
+    expect(answered.blocks.map((block) => block.id)).toEqual([
+      'faq_answer.answer',
+      'more.prompt',
+      'more.input',
+    ])
+    expect(answered.blocks[0]?.markdown).toContain('Delivery takes 2-4 days in Germany')
+    expect(answered.tokenUsage).toMatchObject({
+      model: 'comerix-local-faq',
+      prompt_tokens: expect.any(Number),
+      cost_micros: 0,
+      cost_usd: 0,
+    })
+    const usage = answered.tokenUsage as NonNullable<Reply['tokenUsage']>
+    expect(usage.prompt_tokens).toBeGreaterThan(0)
+    expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens)
+
+    // Another question: asked in a form this time, answered in a new turn with its own usage.
+    const form = await submit(auth, answered, { more: 'yes' })
+    expect(form.tokenUsage).toBeUndefined()
+    const second = await submit(auth, form, { question: 'Which payment methods do you accept?' })
+    expect(second.blocks[0]?.markdown).toContain('PayPal')
+    expect(second.tokenUsage?.model).toBe('comerix-local-faq')
+    const done = await submit(auth, second, { more: 'no' })
+    expect(done).toMatchObject({ status: 'completed', blocks: [{ markdown: 'Happy to help!' }] })
   })
 
   it('the printed walkthroughs (serve --demo and demo:seed) work when pasted into bash', async () => {
