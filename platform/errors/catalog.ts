@@ -33,6 +33,11 @@ export const ERROR_CATALOG = {
     retryable: true,
     message: 'A request with this Idempotency-Key is still being processed.',
   },
+  link_expired: {
+    status: 410,
+    retryable: false,
+    message: 'The download link has expired; get a fresh one from the run history.',
+  },
   payload_too_large: { status: 413, retryable: false, message: 'The body or batch is too large.' },
   unsupported_media_type: { status: 415, retryable: false, message: 'The content type is not supported.' },
   idempotency_key_reused: {
