@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { EventPublisher } from '../../ingest/event-publisher.ts'
 import { serverEventRow } from '../../ingest/server-event.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
+import { nameBasedId } from '../../platform/ids.ts'
 import type { PriceLookup } from './llm-provider.ts'
 import { type RecordedCall, readCallPage, readCallTotals } from './recorded-calls.ts'
 
@@ -93,11 +93,7 @@ export async function backfillCostsPage(
  * earlier value later still gets a fresh event.
  */
 function adjustmentId(call: RecordedCall, current: { adjustments: number }, newTotal: number): string {
-  const hex = createHash('sha256')
-    .update(`llm.cost_adjusted:${call.tenantId}:${call.callId}:${current.adjustments}:${newTotal}`)
-    .digest('hex')
-  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  return nameBasedId('llm.cost_adjusted', call.tenantId, call.callId, current.adjustments, newTotal)
 }
 
 function adjustmentRow(

@@ -1,19 +1,12 @@
-import { createHash } from 'node:crypto'
+import { nameBasedId } from '../../platform/ids.ts'
 import type { EventRow } from '../enrich-event.ts'
 import { toMicros } from '../enrich-event.ts'
 import { serverEventRow } from '../server-event.ts'
 import type { ConversionBody } from './conversion-schema.ts'
 
-/**
- * A UUID fixed by (tenant, conversionId): every resend of one conversion is the same event, which the
- * sink stores once. Name-based like UUID v5 (SHA-1 -> version 5 bits).
- */
+/** A UUID fixed by (tenant, conversionId): every resend of one conversion is the same event, which the sink stores once. */
 export function conversionEventId(tenantId: string, conversionId: string): string {
-  const bytes = createHash('sha1').update(`comerix:conversion:${tenantId}:${conversionId}`).digest()
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
-  const hex = bytes.subarray(0, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return nameBasedId('conversion', tenantId, conversionId)
 }
 
 export interface ConversionContext {

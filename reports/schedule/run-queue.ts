@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { Db } from '../../platform/clickhouse/db.ts'
+import { nameBasedId } from '../../platform/ids.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { type RunRow, saveRun } from './run-queries.ts'
 import type { ScheduleRow } from './schedule-queries.ts'
@@ -18,8 +18,7 @@ export interface RunJob {
  * moving the cursor) is one job in the queue and one run in `report_runs`.
  */
 export function occurrenceRunId(scheduleId: string, scheduledFor: number): string {
-  const hex = createHash('sha256').update(`${scheduleId}:${scheduledFor}`).digest('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  return nameBasedId('report-run', scheduleId, scheduledFor)
 }
 
 export function queuedRun(
