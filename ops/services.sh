@@ -419,6 +419,7 @@ fi
 
 case "$cmd" in
   start)
+    command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils # report-exports test renders PDF pages
     for s in "${services[@]}"; do "${s}_start"; done
     ;;
   stop)

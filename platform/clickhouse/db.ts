@@ -39,6 +39,7 @@ export type QueryParams = Record<string, unknown>
  * next plain insert), so each call sends all of them: its own values over these defaults.
  */
 export const SETTING_DEFAULTS = {
+  input_format_skip_unknown_fields: 1,
   insert_deduplication_token: '',
   max_execution_time: 0,
   max_result_rows: '0',
