@@ -114,6 +114,7 @@ describe('chat with llm nodes', () => {
   let tenantId: string
   let publicKey: string
   let completions: ChatCompletionsServer
+  let analyst: Record<string, string>
 
   const api = jsonApi(() => base, ORIGIN)
   const openSession = async () => {
@@ -215,6 +216,7 @@ describe('chat with llm nodes', () => {
     const { tenant, adminKey } = await app.operator.createTenant({ slug: 'chat-llm' })
     tenantId = tenant.id
     const admin = { authorization: `Bearer ${adminKey.key}` }
+    analyst = admin
     publicKey = (await app.tenancy.createWidgetKey(tenant.id, { allowedOrigins: [ORIGIN], allIntents: true }))
       .publicKey
     const connection = await api(
@@ -317,6 +319,22 @@ describe('chat with llm nodes', () => {
       cost_usd: 0.000345,
     })
     expect((await statusChange(done.executionId, 'completed')).tokenUsage).toEqual(done.tokenUsage)
+
+    // The token-spend API, over the rollup, agrees with the reply and the rows to the micro.
+    const hour = 3_600_000
+    const window = `from=${new Date(Date.now() - hour).toISOString()}&to=${new Date(Date.now() + hour).toISOString()}`
+    const metrics = 'cost_micros,prompt_tokens,completion_tokens,total_tokens,calls'
+    const spend = await api(
+      'GET',
+      `/v1/analytics/token-spend?${window}&granularity=total&metrics=${metrics}&filter=intent:mixed`,
+      undefined,
+      analyst,
+    )
+    expect(spend.status, JSON.stringify(spend.body)).toBe(200)
+    const { prompt_tokens, completion_tokens, total_tokens, cost_micros } = done.tokenUsage as TokenUsage
+    expect(spend.body.totals).toEqual([
+      { cost_micros, prompt_tokens, completion_tokens, total_tokens, calls: 2 },
+    ])
   })
 
   it('a provider 500 or a timeout takes the error branch; the failed call is recorded with what it reported', async () => {

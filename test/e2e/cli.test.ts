@@ -11,7 +11,8 @@ afterAll(async () => {
   for (const server of servers) if (server.process.exitCode === null) await server.stop('SIGKILL')
 })
 
-describe('comerix CLI', () => {
+// Each test spawns several CLI processes, each loading the app and opening the stores: allow for a busy machine.
+describe('comerix CLI', { timeout: 120_000 }, () => {
   it('manages tenants and widget keys with no server running, opening the store itself', async () => {
     const env = { DATA_DIR: await tempDir(), LOG_LEVEL: 'warn' }
     const tenant = await runCli(['tenant:create', 'acme', '--name', 'Acme Shop', '--json'], env)
