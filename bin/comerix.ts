@@ -1,14 +1,19 @@
 #!/usr/bin/env -S npx tsx
 import { readFile } from 'node:fs/promises'
+import cliProgress from 'cli-progress'
 import { Command, Option } from 'commander'
 import { ZodError } from 'zod'
 import { demoWalkthrough } from '../engine/demo/demo-walkthrough.ts'
+import { formatSummary } from '../engine/demo/generate/generation-summary.ts'
 import { validateFlow } from '../engine/flows/validate-flow.ts'
+import { backfillPeriod, runCostBackfill } from '../engine/llm/run-cost-backfill.ts'
 import { type Config, ConfigError, loadConfig } from '../platform/config/config.ts'
 import { VERSION } from '../platform/create-platform.ts'
 import { catalogMarkdown } from '../platform/errors/catalog.ts'
 import { toAppError } from '../platform/http/error-handler.ts'
 import { createApp } from './create-app.ts'
+import { demoGenerate } from './demo-generate.ts'
+import { reportRun } from './report-run.ts'
 import { withOperator } from './with-operator.ts'
 
 const program = new Command('comerix')
@@ -69,6 +74,41 @@ program
     const info = await withOperator(config(), (operator) => operator.seedDemo())
     print(Boolean(options.json), info, () => demoWalkthrough(info))
   })
+
+program
+  .command('demo:generate')
+  .description(
+    'Write a synthetic history (visits, chats, LLM calls, identifies, orders) through the event log; prints what it generated',
+  )
+  .option('--tenant <id|slug>', 'target tenant (default: the demo tenant, seeded as by demo:seed)')
+  .option('--days <n>', 'days of history, ending now', Number, 30)
+  .option('--visitors <n>', 'distinct visitors', Number, 1000)
+  .option('--seed <n>', 'same seed and end time, same history', Number, 1)
+  .option('--conversion-rate <x>', 'mean orders per visitor without chat influence', Number, 0.05)
+  .option(
+    '--chat-uplift <x>',
+    'orders of visitors with an engaged chat, as a multiple of the base rate',
+    Number,
+    3,
+  )
+  .option('--now <ms>', 'end of the history, epoch ms (default: now)', Number)
+  .option('--json', 'print the summary as JSON')
+  .action(
+    async (options: {
+      tenant?: string
+      days: number
+      visitors: number
+      seed: number
+      conversionRate: number
+      chatUplift: number
+      now?: number
+      json?: boolean
+    }) => {
+      const { json, ...input } = options
+      const summary = await demoGenerate(config(), input)
+      print(Boolean(json), summary, () => formatSummary(summary))
+    },
+  )
 
 program
   .command('migrate')
@@ -211,6 +251,64 @@ program
     )
     print(Boolean(options.json), result, () => `Unpublished intent ${result.intent} (flow ${result.flowId})`)
   })
+
+program
+  .command('token-spend:backfill')
+  .description(
+    "Re-price a period's LLM calls with today's price catalog: one llm.cost_adjusted event per call whose cost changed (provider-reported costs are kept)",
+  )
+  .requiredOption('--from <date>', 'first day (YYYY-MM-DD, UTC) or an ISO timestamp')
+  .requiredOption('--to <date>', 'last day, included (YYYY-MM-DD, UTC), or an ISO timestamp (excluded)')
+  .option('--tenant <id>', 'tenant slug or id (default: every tenant)')
+  .option('--json', 'print the summary as JSON')
+  .action(async (options: { from: string; to: string; tenant?: string; json?: boolean }) => {
+    const period = backfillPeriod(options.from, options.to)
+    const bar = new cliProgress.SingleBar(
+      { format: '  re-pricing [{bar}] {value}/{total} calls, {adjusted} adjusted', stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    )
+    bar.start(0, 0, { adjusted: 0 })
+    const summary = await withOperator(config(), (operator) =>
+      runCostBackfill(
+        operator,
+        { ...period, ...(options.tenant ? { tenant: options.tenant } : {}) },
+        (done) => {
+          bar.setTotal(done.total)
+          bar.update(done.scanned, { adjusted: done.adjusted })
+        },
+      ),
+    ).finally(() => bar.stop())
+    print(
+      Boolean(options.json),
+      summary,
+      () =>
+        `Re-priced ${summary.scanned} calls from ${summary.from} to ${summary.to}: ${summary.adjusted} adjusted, ` +
+        `spend changed by ${(summary.deltaMicros / 1_000_000).toFixed(6)} USD ` +
+        '(adjustments appear in analytics once the sink has stored them)',
+    )
+  })
+
+program
+  .command('report:run')
+  .description('Export a saved report (by id) or a ReportSpec file (spec.json) as CSV, XLSX, PDF or JSON')
+  .argument('<report>', 'a saved report id, or a path to a ReportSpec JSON file (reports/README.md)')
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .addOption(
+    new Option('--format <format>', 'file format').choices(['csv', 'xlsx', 'pdf', 'json']).default('csv'),
+  )
+  .requiredOption('--out <file>', 'where to write the file')
+  .option('--json', 'print the summary as JSON')
+  .action(
+    async (report: string, options: { tenant: string; format: string; out: string; json?: boolean }) => {
+      const result = await reportRun(config(), report, options)
+      print(
+        Boolean(options.json),
+        result,
+        () =>
+          `Wrote ${result.out}: ${result.rows ?? 'streamed'} rows, ${result.bytes} bytes (${result.filename})`,
+      )
+    },
+  )
 
 program
   .command('errors:markdown')

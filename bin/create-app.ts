@@ -1,12 +1,19 @@
+import { createDashboards } from '../dashboards/create-dashboards.ts'
+import type { DashboardService } from '../dashboards/dashboard-service.ts'
 import { createEngine, type Engine } from '../engine/create-engine.ts'
 import { createDemoOperator, type DemoOperator, demoOperatorRoutes } from '../engine/demo/demo-operator.ts'
 import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../engine/demo/demo-shop.ts'
+import { demoGenerateRoutes } from '../engine/demo/generate/demo-generate.routes.ts'
+import { createDemoGenerator, type DemoGenerator } from '../engine/demo/generate/demo-generator.ts'
+import { conversionRoutes } from '../ingest/conversions/conversion.routes.ts'
+import { loadEmailHasher } from '../ingest/conversions/email-hasher.ts'
 import { EventPublisher } from '../ingest/event-publisher.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { EventSink } from '../ingest/sink/event-sink.ts'
 import { telemetryRoutes } from '../ingest/telemetry.routes.ts'
 import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
+import { Idempotency } from '../platform/http/idempotency.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
 import { createReports, type Reports } from '../reports/create-reports.ts'
@@ -16,7 +23,9 @@ export interface App extends Platform {
   sink: EventSink | undefined
   engine: Engine
   reports: Reports
+  dashboards: DashboardService
   demo: DemoOperator
+  demoGenerator: DemoGenerator
 }
 
 export interface AppOptions {
@@ -42,10 +51,19 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
         config: config.ingest,
       }),
     )
+    await platform.server.register(
+      conversionRoutes({
+        tenancy: platform.tenancy,
+        publisher,
+        idempotency: new Idempotency(platform.state),
+        emailHasher: await loadEmailHasher(config),
+      }),
+    )
   }
 
   const engine = await createEngine(platform, publisher, rateLimiter)
   const reports = await createReports(platform)
+  const dashboards = await createDashboards(platform, reports)
 
   const demo = createDemoOperator({
     tenancy: platform.tenancy,
@@ -56,8 +74,18 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     baseUrl: () => ownUrl(platform, config),
     shopApiServed: Boolean(options.demo) && roles.includes('api'),
   })
+  const demoGenerator = createDemoGenerator({
+    tenancy: platform.tenancy,
+    flows: engine.flows,
+    publisher,
+    db: platform.db,
+    demo,
+  })
   if (roles.includes('api')) {
     await platform.server.register(demoOperatorRoutes(demo, platform.operatorToken), {
+      prefix: '/v1/operator',
+    })
+    await platform.server.register(demoGenerateRoutes(demoGenerator, platform.operatorToken), {
       prefix: '/v1/operator',
     })
     if (options.demo) await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })
@@ -78,7 +106,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     platform.onClose(() => running.stop())
   }
 
-  return { ...platform, publisher, sink, engine, reports, demo }
+  return { ...platform, publisher, sink, engine, reports, dashboards, demo, demoGenerator }
 }
 
 /** The listening address once the server listens (any-address binds answer on loopback), else the configured one. */

@@ -1,0 +1,43 @@
+import type { AnalyticsOptions } from './analytics-options.ts'
+import type { EndpointTiming } from './measure-endpoints.ts'
+import type { Dataset } from './prepare-dataset.ts'
+
+const EXPECTED_FAMILIES = ['engagement', 'goals', 'conversions', 'token-spend', 'attribution']
+
+export interface AnalyticsReport {
+  options: AnalyticsOptions
+  dataset: Dataset
+  reused: boolean
+  timings: EndpointTiming[]
+  floor: { medianMs: number; minMs: number; rows: number }
+}
+
+/** The report on stdout: the history, the floor, and one row per endpoint with its ratio and aim. */
+export function printAnalyticsReport({ options, dataset, reused, timings, floor }: AnalyticsReport): void {
+  const number = (value: number) => value.toLocaleString('en-US')
+  const ms = (value: number) => value.toFixed(1)
+  const { summary } = dataset
+  const lines = [
+    `Analytics bench: ${number(summary.events)} events, ${number(summary.orders.total)} orders (${number(summary.eventsByType.conversion ?? 0)} conversion events), ${summary.visitors} visitors, ${summary.days} days, seed ${summary.seed}`,
+    reused
+      ? `History reused from ${options.dataDir} (generated with the same parameters in ${ms(dataset.generationSeconds)} s)`
+      : `History generated into ${options.dataDir} in ${ms(dataset.generationSeconds)} s (comerix demo:generate, through the event log and the sink)`,
+    `Window ${summary.from} .. ${summary.to}; ${options.warmup} warm-up + ${options.requests} timed requests per endpoint, one at a time`,
+    `Scan floor: SELECT count() over the tenant's ${number(floor.rows)} events in the window, in-process through the product's ClickHouse client: median ${ms(floor.medianMs)} ms (min ${ms(floor.minMs)})`,
+    '',
+    '| endpoint | median ms | min ms | n | rows | floor ms | ratio | aim | |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...timings.map((timing) => {
+      const aim = `<= ${timing.case.aim}x`
+      if (timing.error)
+        return `| ${timing.case.label} | | | 0 | | ${ms(floor.medianMs)} | | ${aim} | failed: ${timing.error} |`
+      const ratio = timing.medianMs / floor.medianMs
+      return `| ${timing.case.label} | ${ms(timing.medianMs)} | ${ms(timing.minMs)} | ${timing.timed} | ${timing.rows} | ${ms(floor.medianMs)} | ${ratio.toFixed(1)}x | ${aim} | ${ratio <= timing.case.aim ? 'met' : 'missed'} |`
+    }),
+  ]
+  const benched = new Set(timings.map((timing) => timing.case.path.slice('/v1/analytics/'.length)))
+  const missing = EXPECTED_FAMILIES.filter((family) => !benched.has(family))
+  if (missing.length > 0)
+    lines.push('', `Not benched (the server does not serve them yet): ${missing.join(', ')}`)
+  console.log(lines.join('\n'))
+}
