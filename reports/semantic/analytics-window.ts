@@ -86,7 +86,7 @@ export function resolveWindow(input: z.output<typeof windowInput>, now: number):
   const current = { fromMs, toMs, timezone: zone, granularity: input.granularity }
   const previous =
     input.compare === 'previous_period'
-      ? { ...current, fromMs: fromMs - (toMs - fromMs), toMs: fromMs }
+      ? { ...current, ...previousBounds(start.setZone(zone), end.setZone(zone)) }
       : undefined
   return { current, previous }
 
@@ -96,6 +96,21 @@ export function resolveWindow(input: z.output<typeof windowInput>, now: number):
     }
     return [parseBoundary(input.from, zone, 'start'), parseBoundary(input.to, zone, 'end')]
   }
+}
+
+/**
+ * The period just before, as long as the window in the calendar's own units: whole months stay months
+ * (March compares with February), whole local days stay days across a DST change; otherwise the same
+ * number of milliseconds.
+ */
+function previousBounds(start: DateTime, end: DateTime): { fromMs: number; toMs: number } {
+  const at = (unit: 'month' | 'day') => start.equals(start.startOf(unit)) && end.equals(end.startOf(unit))
+  const earlier = at('month')
+    ? start.minus({ months: Math.round(end.diff(start, 'months').months) })
+    : at('day')
+      ? start.minus({ days: Math.round(end.diff(start, 'days').days) })
+      : start.minus(end.toMillis() - start.toMillis())
+  return { fromMs: earlier.toMillis(), toMs: start.toMillis() }
 }
 
 function parseBoundary(value: string, zone: string, side: 'start' | 'end'): DateTime {

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { Db, DbSettings, QueryParams } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
+import { toSeries } from './chart-series.ts'
 import { windowParams } from './time-bucket.ts'
 
 /** How a value is shown and exported: counts and tokens as integers, money as integer micros of `currency`. */
@@ -156,7 +157,14 @@ export async function runFamily<Options>(
     columns,
     rows: current.rows,
     totals: current.totals,
-    series: toSeries(current.rows, groupBy),
+    series: toSeries(
+      current.rows,
+      groupBy,
+      columns.flatMap((column) =>
+        column.kind === 'metric' ? [{ name: column.name, format: column.format ?? 'number' }] : [],
+      ),
+      windows.current,
+    ),
     ...(previous && windows.previous
       ? {
           previous: { range: describeWindow(windows.previous), rows: previous.rows, totals: previous.totals },
@@ -258,19 +266,4 @@ function normaliseRow(row: ResultRow, metrics: string[]): ResultRow {
     if (typeof out[name] === 'number' && !Number.isFinite(out[name])) out[name] = null
   }
   return out
-}
-
-function toSeries(rows: ResultRow[], groupBy: string[]): SeriesLine[] {
-  const lines = new Map<string, SeriesLine>()
-  for (const row of rows) {
-    const group = Object.fromEntries(groupBy.map((name) => [name, row[name] ?? null]))
-    const key = JSON.stringify(group)
-    let line = lines.get(key)
-    if (!line) {
-      line = { group, points: [] }
-      lines.set(key, line)
-    }
-    line.points.push(row)
-  }
-  return [...lines.values()]
 }
