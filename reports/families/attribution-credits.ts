@@ -88,15 +88,11 @@ export function creditCtes(model: AttributionModel): string[] {
  */
 export function creditRowsCtes(): string[] {
   const share = `toInt64(value_micros * credit)`
-  const ttcBuckets = TIME_TO_CONVERT_BUCKETS.slice(0, -1)
-    .map(([label, belowMs]) => `time_to_convert_ms < ${belowMs}, '${label}'`)
-    .join(', ')
-  const lastBucket = TIME_TO_CONVERT_BUCKETS.at(-1)?.[0]
   return [
     `touch_rows AS (
       SELECT
         ts, currency, flow_id AS flow, intent, quick_question, widget_key, time_to_convert_ms, is_direct,
-        multiIf(${ttcBuckets}, '${lastBucket}') AS time_to_convert_bucket,
+        ${timeToConvertBucketSql('time_to_convert_ms')} AS time_to_convert_bucket,
         if(is_refund = 1, toDecimal128(0, ${CREDIT_SCALE}), credit) AS conversion_credit,
         if(position = touch_count,
            value_micros - (sum(${share}) OVER line - ${share}),
@@ -107,4 +103,12 @@ export function creditRowsCtes(): string[] {
     // A touch with no credit and no revenue changes no sum: leave it out of the result.
     'credit_rows AS (SELECT * FROM touch_rows WHERE conversion_credit != 0 OR revenue_micros != 0)',
   ]
+}
+
+/** The `TIME_TO_CONVERT_BUCKETS` label of a duration in milliseconds. */
+export function timeToConvertBucketSql(column: string): string {
+  const bounded = TIME_TO_CONVERT_BUCKETS.slice(0, -1)
+    .map(([label, belowMs]) => `${column} < ${belowMs}, '${label}'`)
+    .join(', ')
+  return `multiIf(${bounded}, '${TIME_TO_CONVERT_BUCKETS.at(-1)?.[0]}')`
 }

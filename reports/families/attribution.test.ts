@@ -89,6 +89,27 @@ describe('attribution compile', () => {
     ).toThrowError(/visitor_engagement/)
   })
 
+  it('reports the LLM cost metrics in USD from their own rows, never beside a credited-sale metric', () => {
+    expect(family.implicitGroupBy?.(['llm_cost_per_attributed_sale_micros'])).toEqual(['currency'])
+    expect(family.implicitGroupBy?.(['attributed_conversions'])).toEqual([])
+    const { sql } = family.compile(query({ metrics: ['llm_cost_micros'], groupBy: ['flow', 'currency'] }), {
+      bucketed: true,
+    })
+    expect(sql).toContain('FROM comerix.llm_calls')
+    expect(sql).toContain("'USD' AS currency")
+    expect(sql).toMatch(/FROM llm_cost_rows\s+GROUP BY bucket, flow, currency/)
+    expect(() =>
+      family.compile(query({ metrics: ['attributed_conversions', 'llm_cost_micros'] }), { bucketed: false }),
+    ).toThrowError(
+      /llm_cost_micros \(LLM cost in USD\) cannot be combined with attributed_conversions \(credited sales\)/,
+    )
+    expect(() =>
+      family.compile(query({ metrics: ['visitors', 'llm_cost_micros'] }), { bucketed: false }),
+    ).toThrowError(
+      /visitors \(visitor engagement\) cannot be combined with llm_cost_micros \(LLM cost in USD\)/,
+    )
+  })
+
   it('orders time-to-convert buckets by duration, not by label', () => {
     const { sql } = family.compile(query({ groupBy: ['time_to_convert_bucket'] }), { bucketed: false })
     expect(sql).toContain(

@@ -10,6 +10,7 @@ import {
   TIME_TO_CONVERT_BUCKETS,
 } from './attribution-credits.ts'
 import { identityCtes } from './attribution-identity.ts'
+import { LLM_COST_METRICS, llmCostCtes } from './attribution-llm-cost.ts'
 import {
   countedTouchesCte,
   ENGAGEMENT_KINDS,
@@ -55,8 +56,16 @@ export const attributionOptions = z.object({
 })
 export type AttributionOptions = z.output<typeof attributionOptions>
 
-type Shape = 'credits' | 'visitors'
+/** The relations a query can ask about; the credits' dimensions also cut the LLM cost of the touching chats. */
+type Shape = 'credits' | 'llm_cost' | 'visitors'
 type ShapedMetric = MetricDef & { shape: Shape; sql: string }
+type DimensionShape = Exclude<Shape, 'llm_cost'>
+
+const SHAPE_LABELS: Record<Shape, string> = {
+  credits: 'credited sales',
+  llm_cost: 'LLM cost in USD',
+  visitors: 'visitor engagement',
+}
 
 const METRICS: Record<string, ShapedMetric> = {
   attributed_conversions: {
@@ -94,6 +103,22 @@ const METRICS: Record<string, ShapedMetric> = {
     description: 'Credit-weighted mean time from the first counted touch to the sale',
     sql: 'round(toFloat64(sum(conversion_credit * time_to_convert_ms)) / toFloat64(sum(conversion_credit)))',
   },
+  llm_cost_micros: {
+    shape: 'llm_cost',
+    label: 'LLM cost of attributed sales',
+    format: 'money_micros',
+    description:
+      'LLM spend (USD micros, calls and adjustments) of the chat sessions that are counted touches of the sales, each session once per row',
+    sql: LLM_COST_METRICS.llm_cost_micros,
+  },
+  llm_cost_per_attributed_sale_micros: {
+    shape: 'llm_cost',
+    label: 'LLM cost per attributed sale',
+    format: 'money_micros',
+    description:
+      'llm_cost_micros / attributed conversions in USD micros, rounded half to even (null without attributed conversions)',
+    sql: LLM_COST_METRICS.llm_cost_per_attributed_sale_micros,
+  },
   visitors: {
     shape: 'visitors',
     label: 'Visitors',
@@ -124,7 +149,7 @@ const METRICS: Record<string, ShapedMetric> = {
   },
 }
 
-const DIMENSIONS: Record<string, DimensionDef & { shape: Shape }> = {
+const DIMENSIONS: Record<string, DimensionDef & { shape: DimensionShape }> = {
   flow: { shape: 'credits', label: 'Flow', description: 'The last flow run in the touching session' },
   intent: { shape: 'credits', label: 'Intent', description: 'The last intent triggered in the session' },
   quick_question: {
@@ -133,7 +158,11 @@ const DIMENSIONS: Record<string, DimensionDef & { shape: Shape }> = {
     description: 'The last quick question clicked in the session',
   },
   widget_key: { shape: 'credits', label: 'Widget key', description: 'The session’s widget key' },
-  currency: { shape: 'credits', label: 'Currency', description: 'ISO 4217 currency of the sale' },
+  currency: {
+    shape: 'credits',
+    label: 'Currency',
+    description: 'ISO 4217 currency of the sale; `USD` for the LLM cost metrics',
+  },
   time_to_convert_bucket: {
     shape: 'credits',
     label: 'Time to convert',
@@ -161,14 +190,18 @@ export function attributionFamily(tables: Tables): MetricFamily<AttributionOptio
       Object.entries(DIMENSIONS).map(([name, { label, description }]) => [name, { label, description }]),
     ),
     options: attributionOptions,
-    implicitGroupBy: (metrics) => (metrics.includes('attributed_revenue_micros') ? ['currency'] : []),
+    implicitGroupBy: (metrics) =>
+      metrics.some((name) => METRICS[name]?.format === 'money_micros') ? ['currency'] : [],
     compile(query, { bucketed }) {
       const shape = shapeOf(query)
       const bucket = (column: string) => (bucketed ? bucketSql(column, query.window.granularity) : "''")
-      const [ctes, source, bucketColumn] =
-        shape === 'credits'
-          ? [creditShapeCtes(tables, query.options), 'credit_rows', `${bucket('ts')} AS bucket`]
-          : [visitorShapeCtes(tables, query.options, bucket), 'visitor_segments', 'bucket']
+      const saleBucket = `${bucket('ts')} AS bucket`
+      const shapes: Record<Shape, () => [ctes: string[], source: string, bucketColumn: string]> = {
+        credits: () => [creditShapeCtes(tables, query.options), 'credit_rows', saleBucket],
+        llm_cost: () => [llmCostShapeCtes(tables, query.options), 'llm_cost_rows', saleBucket],
+        visitors: () => [visitorShapeCtes(tables, query.options, bucket), 'visitor_segments', 'bucket'],
+      }
+      const [ctes, source, bucketColumn] = shapes[shape]()
       const keys = [...(bucketed ? ['bucket'] : []), ...query.groupBy]
       const select = [
         ...(bucketed ? [bucketColumn] : []),
@@ -198,6 +231,14 @@ export function attributionFamily(tables: Tables): MetricFamily<AttributionOptio
 
 /** The CTEs ending in `credits` (per sale line and touch) and `credit_rows` (what the API sums). */
 export function creditShapeCtes(tables: Tables, options: AttributionOptions): string[] {
+  return [...touchCreditCtes(tables, options), ...creditRowsCtes()]
+}
+
+function llmCostShapeCtes(tables: Tables, options: AttributionOptions): string[] {
+  return [...touchCreditCtes(tables, options), ...llmCostCtes(tables)]
+}
+
+function touchCreditCtes(tables: Tables, options: AttributionOptions): string[] {
   return [
     ...identityCtes(tables),
     engagedSessionsCte(tables, options.engaged_by),
@@ -205,7 +246,6 @@ export function creditShapeCtes(tables: Tables, options: AttributionOptions): st
     saleLinesCte(tables),
     countedTouchesCte(),
     ...creditCtes(options.model),
-    ...creditRowsCtes(),
   ]
 }
 
@@ -222,25 +262,33 @@ function visitorShapeCtes(
   ]
 }
 
-/** Credited sales and visitor counts are different relations: one query asks about one of them. */
+/**
+ * Credited sales, the LLM cost of their chats (USD, never split by the sales' currencies) and visitor
+ * counts are different relations: one query asks about one of them. The sale dimensions cut both of the
+ * first two.
+ */
 function shapeOf(query: FamilyQuery<AttributionOptions>): Shape {
-  const named = [
-    ...query.metrics.map((name) => ({ name, shape: METRICS[name]?.shape })),
-    ...[...query.groupBy, ...Object.keys(query.filters)].map((name) => ({
-      name,
-      shape: DIMENSIONS[name]?.shape,
-    })),
-  ]
+  const metrics = query.metrics.map((name) => ({ name, shape: METRICS[name]?.shape }))
+  const dimensions = [...query.groupBy, ...Object.keys(query.filters)].map((name) => ({
+    name,
+    shape: DIMENSIONS[name]?.shape,
+  }))
+  refuseMixing([...metrics, ...dimensions], 'visitors', 'credits')
+  refuseMixing([...metrics, ...dimensions], 'visitors', 'llm_cost')
+  refuseMixing(metrics, 'llm_cost', 'credits')
+  return metrics[0]?.shape ?? 'credits'
+}
+
+function refuseMixing(named: { name: string; shape?: Shape }[], first: Shape, second: Shape): void {
   const namesOf = (shape: Shape) => named.filter((entry) => entry.shape === shape).map((entry) => entry.name)
-  const [credits, visitors] = [namesOf('credits'), namesOf('visitors')]
-  if (credits.length > 0 && visitors.length > 0) {
+  const [firsts, seconds] = [namesOf(first), namesOf(second)]
+  if (firsts.length > 0 && seconds.length > 0) {
     throw new AppError(
       'validation_failed',
-      `attribution: ${visitors.join(', ')} (visitor engagement) cannot be combined with ${credits.join(', ')} (credited sales) in one query`,
-      { family: 'attribution', visitorEngagement: visitors, credits },
+      `attribution: ${firsts.join(', ')} (${SHAPE_LABELS[first]}) cannot be combined with ${seconds.join(', ')} (${SHAPE_LABELS[second]}) in one query`,
+      { family: 'attribution', [first]: firsts, [second]: seconds },
     )
   }
-  return visitors.length > 0 ? 'visitors' : 'credits'
 }
 
 function orderKey(key: string): string {
