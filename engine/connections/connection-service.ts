@@ -2,7 +2,7 @@ import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
-import { ExpiringCache } from '../../platform/expiring-cache.ts'
+import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { withLock } from '../../platform/state/with-lock.ts'
 import type { ResolvedConnection } from './call-connection.ts'
@@ -18,29 +18,31 @@ import {
   updateConnectionInput,
 } from './connection-schemas.ts'
 
-const INVALIDATION_CHANNEL = 'connections:invalidate'
-const CACHE_TTL_MS = 60_000
-const MISS_TTL_MS = 5_000
 const LOCK_TTL_MS = 10_000
 
 /** Tenant-managed HTTP endpoints for flow `connection` nodes; secrets sealed at rest. */
 export class ConnectionService {
-  private readonly resolved = new ExpiringCache<ResolvedConnection | null>(CACHE_TTL_MS)
-  private unsubscribe: (() => Promise<void>) | undefined
+  private readonly resolved: SharedCache<ResolvedConnection | null>
 
   constructor(
     private readonly db: Db,
     private readonly state: StateStore,
     private readonly secretBox: SecretBox,
-  ) {}
+  ) {
+    this.resolved = new SharedCache(state, {
+      channel: 'connections:invalidate',
+      ttlMs: 60_000,
+      missTtlMs: 5_000,
+    })
+  }
 
   /** Evicts this process's cached entry whenever any process changes a connection. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (key) => this.resolved.delete(key))
+    await this.resolved.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.resolved.stop()
   }
 
   async create(tenantId: string, input: CreateConnectionInput): Promise<ConnectionView> {
@@ -99,14 +101,12 @@ export class ConnectionService {
 
   /** The connection with its secret decrypted, for making a call; undefined when it does not exist. */
   async resolve(tenantId: string, name: string): Promise<ResolvedConnection | undefined> {
-    const key = cacheKey(tenantId, name)
-    const cached = this.resolved.get(key)
-    if (cached !== undefined) return cached ?? undefined
-    const row = connectionName.safeParse(name).success
-      ? await findConnection(this.db, tenantId, name)
-      : undefined
-    const connection = row ? this.toResolved(row) : null
-    this.resolved.set(key, connection, connection ? CACHE_TTL_MS : MISS_TTL_MS)
+    const connection = await this.resolved.getOrLoad(cacheKey(tenantId, name), async () => {
+      const row = connectionName.safeParse(name).success
+        ? await findConnection(this.db, tenantId, name)
+        : undefined
+      return row ? this.toResolved(row) : null
+    })
     return connection ?? undefined
   }
 
@@ -177,10 +177,8 @@ export class ConnectionService {
     return withLock(this.state, `connection:${cacheKey(tenantId, name)}`, { leaseMs: LOCK_TTL_MS, busy }, run)
   }
 
-  private async invalidate(tenantId: string, name: string): Promise<void> {
-    const key = cacheKey(tenantId, name)
-    this.resolved.delete(key)
-    await this.state.publish(INVALIDATION_CHANNEL, key)
+  private invalidate(tenantId: string, name: string): Promise<void> {
+    return this.resolved.invalidate(cacheKey(tenantId, name))
   }
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { ExpiringCache } from '../../platform/expiring-cache.ts'
 import { newId } from '../../platform/ids.ts'
+import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { withLock } from '../../platform/state/with-lock.ts'
 import {
@@ -47,28 +48,25 @@ export interface FlowVersionInfo {
 /** Names of the tenant's connections, so validation can flag a node naming one that does not exist. */
 export type ConnectionNames = (tenantId: string) => Promise<readonly string[]>
 
-const INVALIDATION_CHANNEL = 'flows:invalidate'
-
 /** Drafts, immutable published versions, and the intent -> published flow map the runtime reads. */
 export class FlowService {
-  private readonly published = new ExpiringCache<Map<string, PublishedFlow>>(60_000)
+  private readonly published: SharedCache<Map<string, PublishedFlow>>
   private readonly versions = new ExpiringCache<Flow>(24 * 60 * 60_000, 2_000)
-  private unsubscribe: (() => Promise<void>) | undefined
 
   constructor(
     private readonly db: Db,
     private readonly state: StateStore,
     private readonly connectionNames: ConnectionNames,
-  ) {}
+  ) {
+    this.published = new SharedCache(state, { channel: 'flows:invalidate', ttlMs: 60_000 })
+  }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (tenantId) =>
-      this.published.delete(tenantId),
-    )
+    await this.published.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.published.stop()
   }
 
   /** Validates a document as saving or publishing would; throws `validation_failed` listing every problem. */
@@ -125,7 +123,7 @@ export class FlowService {
     await this.withFlowLock(tenantId, flowId, async (row) => {
       await this.write({ ...row, published_version: 0, deleted: 1 }, Date.now())
     })
-    await this.invalidate(tenantId)
+    await this.published.invalidate(tenantId)
   }
 
   /**
@@ -166,7 +164,7 @@ export class FlowService {
             },
           ])
           await this.write({ ...row, published_version: version, latest_version: version }, now)
-          await this.invalidate(tenantId)
+          await this.published.invalidate(tenantId)
           return {
             version,
             intent: flow.intent,
@@ -186,7 +184,7 @@ export class FlowService {
       await this.write(next, Date.now())
       return next
     })
-    await this.invalidate(tenantId)
+    await this.published.invalidate(tenantId)
     return toSummary(updated)
   }
 
@@ -203,14 +201,12 @@ export class FlowService {
 
   /** The tenant's published intents and the flow version each one runs. */
   async publishedIntents(tenantId: string): Promise<Map<string, PublishedFlow>> {
-    const cached = this.published.get(tenantId)
-    if (cached) return cached
-    const rows = await listPublishedFlows(this.db, tenantId)
-    const map = new Map(
-      rows.map((row) => [row.intent, { flowId: row.flow_id, version: Number(row.published_version) }]),
-    )
-    this.published.set(tenantId, map)
-    return map
+    return this.published.getOrLoad(tenantId, async () => {
+      const rows = await listPublishedFlows(this.db, tenantId)
+      return new Map(
+        rows.map((row) => [row.intent, { flowId: row.flow_id, version: Number(row.published_version) }]),
+      )
+    })
   }
 
   /** A published version's document; versions never change, so they are cached. */
@@ -246,11 +242,6 @@ export class FlowService {
     await this.db.insert('flows', [
       { ...row, created_at: Date.parse(toIsoTime(row.created_at)), updated_at: updatedAt },
     ])
-  }
-
-  private async invalidate(tenantId: string): Promise<void> {
-    this.published.delete(tenantId)
-    await this.state.publish(INVALIDATION_CHANNEL, tenantId)
   }
 }
 

@@ -1,36 +1,32 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../../platform/clickhouse/db.ts'
-import { ExpiringCache } from '../../platform/expiring-cache.ts'
+import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import type { CallCost, LlmUsage, PriceLookup } from './llm-provider.ts'
 import { insertPriceEntry, listPriceEntries } from './price-queries.ts'
 import { type CreatePriceInput, createPriceInput, type PriceView } from './price-schemas.ts'
 import { costMicros, GLOBAL_TENANT, type PriceEntry, selectPrice } from './select-price.ts'
 
-const INVALIDATION_CHANNEL = 'llm-prices:invalidate'
-const CACHE_TTL_MS = 60_000
-
 /**
  * The versioned LLM price catalog. Each process caches the global defaults and each tenant's overrides
  * and drops an entry when any process adds a price (state pub/sub), so a new price applies at once.
  */
 export class PriceCatalog implements PriceLookup {
-  private readonly entries = new ExpiringCache<PriceEntry[]>(CACHE_TTL_MS)
-  private unsubscribe: (() => Promise<void>) | undefined
+  private readonly entries: SharedCache<PriceEntry[]>
 
   constructor(
     private readonly db: Db,
-    private readonly state: StateStore,
-  ) {}
+    state: StateStore,
+  ) {
+    this.entries = new SharedCache(state, { channel: 'llm-prices:invalidate', ttlMs: 60_000 })
+  }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (tenantId) =>
-      this.entries.delete(tenantId),
-    )
+    await this.entries.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.entries.stop()
   }
 
   async costOf(tenantId: string, model: string, atMs: number, usage: LlmUsage): Promise<CallCost> {
@@ -63,8 +59,7 @@ export class PriceCatalog implements PriceLookup {
       createdAtMs: now,
     }
     await insertPriceEntry(this.db, entry)
-    this.entries.delete(tenantId)
-    await this.state.publish(INVALIDATION_CHANNEL, tenantId)
+    await this.entries.invalidate(tenantId)
     return toView(entry)
   }
 
@@ -73,12 +68,8 @@ export class PriceCatalog implements PriceLookup {
     return [...own, ...global]
   }
 
-  private async cached(tenantId: string): Promise<PriceEntry[]> {
-    const hit = this.entries.get(tenantId)
-    if (hit) return hit
-    const loaded = await listPriceEntries(this.db, tenantId)
-    this.entries.set(tenantId, loaded)
-    return loaded
+  private cached(tenantId: string): Promise<PriceEntry[]> {
+    return this.entries.getOrLoad(tenantId, () => listPriceEntries(this.db, tenantId))
   }
 }
 

@@ -1,8 +1,8 @@
 import { toIsoTime } from '../clickhouse/datetime.ts'
 import type { Db } from '../clickhouse/db.ts'
 import { AppError } from '../errors/catalog.ts'
-import { ExpiringCache } from '../expiring-cache.ts'
 import { newId, newToken, sha256Hex } from '../ids.ts'
+import { SharedCache } from '../state/shared-cache.ts'
 import type { StateStore } from '../state/state-store.ts'
 import { withLock } from '../state/with-lock.ts'
 import {
@@ -66,32 +66,35 @@ export interface Principal {
   scopes: SecretKeyScope[]
 }
 
-const INVALIDATION_CHANNEL = 'tenancy:invalidate'
-const CACHE_TTL_MS = 60_000
-// Unknown keys are remembered briefly so a client hammering with a bad key does not hammer ClickHouse.
-const MISS_TTL_MS = 5_000
+const cacheOptions = (namespace: 'secret' | 'widget') => ({
+  channel: 'tenancy:invalidate',
+  namespace,
+  ttlMs: 60_000,
+  // Unknown keys are remembered briefly so a client hammering with a bad key does not hammer ClickHouse.
+  missTtlMs: 5_000,
+})
 
 export class TenancyService {
-  private readonly secretKeys = new ExpiringCache<Principal | null>(CACHE_TTL_MS)
-  private readonly widgetKeys = new ExpiringCache<WidgetKey | null>(CACHE_TTL_MS)
-  private unsubscribe: (() => Promise<void>) | undefined
+  private readonly secretKeys: SharedCache<Principal | null>
+  private readonly widgetKeys: SharedCache<WidgetKey | null>
 
   constructor(
     private readonly db: Db,
     private readonly state: StateStore,
-  ) {}
+  ) {
+    this.secretKeys = new SharedCache(state, cacheOptions('secret'))
+    this.widgetKeys = new SharedCache(state, cacheOptions('widget'))
+  }
 
   /** Keeps every process's caches honest: a change anywhere evicts the entry everywhere. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (message) => {
-      const [kind, key] = message.split(':', 2) as [string, string]
-      if (kind === 'secret') this.secretKeys.delete(key)
-      if (kind === 'widget') this.widgetKeys.delete(key)
-    })
+    await this.secretKeys.start()
+    await this.widgetKeys.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.secretKeys.stop()
+    await this.widgetKeys.stop()
   }
 
   async createTenant(input: CreateTenantInput): Promise<{ tenant: Tenant; adminKey: IssuedSecretKey }> {
@@ -147,7 +150,7 @@ export class TenancyService {
         revoked: 0,
       },
     ])
-    await this.invalidate('secret', keyHash)
+    await this.secretKeys.invalidate(keyHash)
     return { ...info, key }
   }
 
@@ -160,21 +163,19 @@ export class TenancyService {
     const row = keyHash === undefined ? undefined : await findSecretKeyByHash(this.db, keyHash)
     if (keyHash === undefined || row === undefined) throw new AppError('not_found', `no secret key ${keyId}`)
     await this.db.insert('secret_keys', [{ ...row, key_hash: keyHash, updated_at: Date.now(), revoked: 1 }])
-    await this.invalidate('secret', keyHash)
+    await this.secretKeys.invalidate(keyHash)
   }
 
   /** The principal behind a secret key, or undefined for an unknown or revoked key. */
   async authenticateSecretKey(key: string): Promise<Principal | undefined> {
     if (!key.startsWith('sk_')) return undefined
     const keyHash = sha256Hex(key)
-    const cached = this.secretKeys.get(keyHash)
-    if (cached !== undefined) return cached ?? undefined
-    const row = await findSecretKeyByHash(this.db, keyHash)
-    const principal =
-      row && !row.revoked
+    const principal = await this.secretKeys.getOrLoad(keyHash, async () => {
+      const row = await findSecretKeyByHash(this.db, keyHash)
+      return row && !row.revoked
         ? { tenantId: row.tenant_id, keyId: row.key_id, scopes: row.scopes as SecretKeyScope[] }
         : null
-    this.secretKeys.set(keyHash, principal, principal ? CACHE_TTL_MS : MISS_TTL_MS)
+    })
     return principal ?? undefined
   }
 
@@ -192,7 +193,7 @@ export class TenancyService {
       revoked: false,
     }
     await this.db.insert('widget_keys', [toWidgetKeyRow(widgetKey, now)])
-    await this.invalidate('widget', widgetKey.publicKey)
+    await this.widgetKeys.invalidate(widgetKey.publicKey)
     return widgetKey
   }
 
@@ -204,24 +205,17 @@ export class TenancyService {
     const row = await findWidgetKey(this.db, publicKey)
     if (!row || row.tenant_id !== tenantId) throw new AppError('not_found', `no widget key ${publicKey}`)
     await this.db.insert('widget_keys', [toWidgetKeyRow({ ...toWidgetKey(row), revoked: true }, Date.now())])
-    await this.invalidate('widget', publicKey)
+    await this.widgetKeys.invalidate(publicKey)
   }
 
   /** The widget key behind a public key, or undefined for an unknown or revoked key. */
   async resolveWidgetKey(publicKey: string): Promise<WidgetKey | undefined> {
     if (!publicKey.startsWith('pk_')) return undefined
-    const cached = this.widgetKeys.get(publicKey)
-    if (cached !== undefined) return cached ?? undefined
-    const row = await findWidgetKey(this.db, publicKey)
-    const widgetKey = row && !row.revoked ? toWidgetKey(row) : null
-    this.widgetKeys.set(publicKey, widgetKey, widgetKey ? CACHE_TTL_MS : MISS_TTL_MS)
+    const widgetKey = await this.widgetKeys.getOrLoad(publicKey, async () => {
+      const row = await findWidgetKey(this.db, publicKey)
+      return row && !row.revoked ? toWidgetKey(row) : null
+    })
     return widgetKey ?? undefined
-  }
-
-  private async invalidate(kind: 'secret' | 'widget', key: string): Promise<void> {
-    if (kind === 'secret') this.secretKeys.delete(key)
-    else this.widgetKeys.delete(key)
-    await this.state.publish(INVALIDATION_CHANNEL, `${kind}:${key}`)
   }
 }
 

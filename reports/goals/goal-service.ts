@@ -1,42 +1,34 @@
 import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
-import { ExpiringCache } from '../../platform/expiring-cache.ts'
 import { newId } from '../../platform/ids.ts'
+import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { findGoal, type GoalRow, listGoals } from './goal-queries.ts'
 import { type GoalInput, type GoalView, globToLike, goalInput, type ParsedGoal } from './goal-schemas.ts'
 
-const INVALIDATION_CHANNEL = 'goals:invalidate'
-const CACHE_TTL_MS = 60_000
-
 /** Tenant-defined goals: versioned rows in the `goals` control table, cached per tenant. */
 export class GoalService {
-  private readonly cache = new ExpiringCache<GoalView[]>(CACHE_TTL_MS)
-  private unsubscribe: (() => Promise<void>) | undefined
+  private readonly cache: SharedCache<GoalView[]>
 
   constructor(
     private readonly db: Db,
-    private readonly state: StateStore,
-  ) {}
+    state: StateStore,
+  ) {
+    this.cache = new SharedCache(state, { channel: 'goals:invalidate', ttlMs: 60_000 })
+  }
 
   /** Evicts this process's cached goals of a tenant whenever any process changes one of them. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.state.subscribe(INVALIDATION_CHANNEL, (tenantId) =>
-      this.cache.delete(tenantId),
-    )
+    await this.cache.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.cache.stop()
   }
 
   async list(tenantId: string): Promise<GoalView[]> {
-    const cached = this.cache.get(tenantId)
-    if (cached) return cached
-    const goals = (await listGoals(this.db, tenantId)).map(toView)
-    this.cache.set(tenantId, goals)
-    return goals
+    return this.cache.getOrLoad(tenantId, async () => (await listGoals(this.db, tenantId)).map(toView))
   }
 
   async get(tenantId: string, goalId: string): Promise<GoalView> {
@@ -47,7 +39,7 @@ export class GoalService {
     const now = Date.now()
     const row = toRow(tenantId, newId(), goalInput.parse(input), now, now)
     await this.db.insert('goals', [row])
-    await this.invalidate(tenantId)
+    await this.cache.invalidate(tenantId)
     return toView(row)
   }
 
@@ -62,7 +54,7 @@ export class GoalService {
       nextVersion(current.updated_at, Date.now()),
     )
     await this.db.insert('goals', [row])
-    await this.invalidate(tenantId)
+    await this.cache.invalidate(tenantId)
     return toView(row)
   }
 
@@ -76,18 +68,13 @@ export class GoalService {
         deleted: 1,
       },
     ])
-    await this.invalidate(tenantId)
+    await this.cache.invalidate(tenantId)
   }
 
   private async require(tenantId: string, goalId: string): Promise<GoalRow> {
     const row = await findGoal(this.db, tenantId, goalId)
     if (!row) throw new AppError('not_found', `no goal "${goalId}"`)
     return row
-  }
-
-  private async invalidate(tenantId: string): Promise<void> {
-    this.cache.delete(tenantId)
-    await this.state.publish(INVALIDATION_CHANNEL, tenantId)
   }
 }
 

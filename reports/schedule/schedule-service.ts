@@ -2,9 +2,9 @@ import type { Db } from '../../platform/clickhouse/db.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
-import { ExpiringCache } from '../../platform/expiring-cache.ts'
 import { blockedLiteral } from '../../platform/http/public-address.ts'
 import { newId } from '../../platform/ids.ts'
+import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { withLock } from '../../platform/state/with-lock.ts'
 import { newWebhookSecret } from '../delivery/webhook-signature.ts'
@@ -29,9 +29,7 @@ import {
 } from './schedule-schemas.ts'
 import { toRunView, toScheduleView } from './schedule-views.ts'
 
-const INVALIDATION_CHANNEL = 'report-schedules:invalidate'
 const ACTIVE_KEY = 'active'
-const CACHE_TTL_MS = 60_000
 const LOCK_TTL_MS = 10_000
 
 export interface ScheduleServiceDeps {
@@ -46,20 +44,19 @@ export interface ScheduleServiceDeps {
 
 /** Report schedules: durable rows in `report_schedules`, the active set cached in every process. */
 export class ScheduleService {
-  private readonly activeCache = new ExpiringCache<ScheduleRow[]>(CACHE_TTL_MS)
-  private unsubscribe: (() => Promise<void>) | undefined
+  private readonly activeCache: SharedCache<ScheduleRow[]>
 
-  constructor(private readonly deps: ScheduleServiceDeps) {}
+  constructor(private readonly deps: ScheduleServiceDeps) {
+    this.activeCache = new SharedCache(deps.state, { channel: 'report-schedules:invalidate', ttlMs: 60_000 })
+  }
 
   /** Drops this process's cached active set whenever any process changes a schedule. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.deps.state.subscribe(INVALIDATION_CHANNEL, () =>
-      this.activeCache.delete(ACTIVE_KEY),
-    )
+    await this.activeCache.start()
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.()
+    await this.activeCache.stop()
   }
 
   async create(tenantId: string, input: CreateScheduleInput): Promise<ScheduleView & { secret: string }> {
@@ -84,7 +81,7 @@ export class ScheduleService {
       updated_at: now,
     }
     await insertSchedule(this.deps.db, row)
-    await this.invalidate()
+    await this.activeCache.invalidate(ACTIVE_KEY)
     return { ...toScheduleView(row, now), secret }
   }
 
@@ -147,11 +144,7 @@ export class ScheduleService {
 
   /** Every tenant's unpaused schedules, for the scheduler's tick. */
   async active(): Promise<ScheduleRow[]> {
-    const cached = this.activeCache.get(ACTIVE_KEY)
-    if (cached) return cached
-    const rows = await listActiveSchedules(this.deps.db)
-    this.activeCache.set(ACTIVE_KEY, rows)
-    return rows
+    return this.activeCache.getOrLoad(ACTIVE_KEY, () => listActiveSchedules(this.deps.db))
   }
 
   /** The schedule as stored, paused or not; undefined once deleted. */
@@ -185,7 +178,7 @@ export class ScheduleService {
         const now = this.deps.clock.now()
         const next = { ...apply(current, now), updated_at: Math.max(now, current.updated_at + 1) }
         await insertSchedule(this.deps.db, next)
-        await this.invalidate()
+        await this.activeCache.invalidate(ACTIVE_KEY)
         return toScheduleView(next, now)
       },
     )
@@ -203,11 +196,6 @@ export class ScheduleService {
   private async checkReport(tenantId: string, reportId: string): Promise<void> {
     if (!(await this.deps.reports.exists(tenantId, reportId)))
       throw new AppError('not_found', `no report "${reportId}"`)
-  }
-
-  private async invalidate(): Promise<void> {
-    this.activeCache.delete(ACTIVE_KEY)
-    await this.deps.state.publish(INVALIDATION_CHANNEL, ACTIVE_KEY)
   }
 }
 
