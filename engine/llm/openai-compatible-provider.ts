@@ -23,7 +23,14 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, backoffBaseMs: 500 }
 
-export type OpenAiCompatibleOptions = CallOptions & { retry?: RetryPolicy }
+export type OpenAiCompatibleOptions = CallOptions & {
+  retry?: RetryPolicy
+  /** How a backoff waits; tests record the waits instead of sleeping. */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+const sleepFor = (ms: number, signal?: AbortSignal): Promise<void> =>
+  sleep(ms, undefined, signal ? { signal } : {})
 
 /**
  * Chat Completions (`POST {baseUrl}/chat/completions`) through a tenant connection, so the connection's
@@ -35,12 +42,14 @@ export type OpenAiCompatibleOptions = CallOptions & { retry?: RetryPolicy }
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name = 'openai-compatible'
   private readonly retry: RetryPolicy
+  private readonly wait: NonNullable<OpenAiCompatibleOptions['wait']>
 
   constructor(
     private readonly connection: ResolvedConnection,
     private readonly options: OpenAiCompatibleOptions,
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY
+    this.wait = options.wait ?? sleepFor
   }
 
   async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResponse> {
@@ -79,7 +88,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       const waitMs = retryAfterMs ?? backoffMs(this.retry.backoffBaseMs, attempt)
       if (Date.now() + waitMs >= deadline) throw failure
       try {
-        await sleep(waitMs, undefined, signal ? { signal } : {})
+        await this.wait(waitMs, signal)
       } catch {
         throw new LlmCallError('timeout', 'the call was cancelled', attempt)
       }
