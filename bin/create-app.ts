@@ -1,5 +1,6 @@
 import { createDashboards } from '../dashboards/create-dashboards.ts'
 import type { DashboardService } from '../dashboards/dashboard-service.ts'
+import { installOverviewDashboard } from '../dashboards/overview-dashboard.ts'
 import { createEngine, type Engine } from '../engine/create-engine.ts'
 import { createDemoOperator, type DemoOperator, demoOperatorRoutes } from '../engine/demo/demo-operator.ts'
 import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../engine/demo/demo-shop.ts'
@@ -65,7 +66,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
   const reports = await createReports(platform)
   const dashboards = await createDashboards(platform, reports)
 
-  const demo = createDemoOperator({
+  const demoSeed = createDemoOperator({
     tenancy: platform.tenancy,
     connections: engine.connections,
     flows: engine.flows,
@@ -74,6 +75,15 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     baseUrl: () => ownUrl(platform, config),
     shopApiServed: Boolean(options.demo) && roles.includes('api'),
   })
+  // The demo tenant also gets the built-in overview dashboard, which `demo:generate` fills with data.
+  const demo: DemoOperator = {
+    async seedDemo() {
+      const info = await demoSeed.seedDemo()
+      const tenant = await platform.tenancy.requireTenant(info.tenant)
+      await installOverviewDashboard({ dashboards, reports: reports.reports }, tenant.id)
+      return info
+    },
+  }
   const demoGenerator = createDemoGenerator({
     tenancy: platform.tenancy,
     flows: engine.flows,

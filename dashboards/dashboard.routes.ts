@@ -4,7 +4,9 @@ import { principalOf, requireSecretKey } from '../platform/http/auth.ts'
 import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 import { VISUALIZATIONS } from '../reports/hub/report-spec.ts'
 import { analyticsResult } from '../reports/semantic/analytics.routes.ts'
-import { type DashboardService, GRID_COLUMNS } from './dashboard-service.ts'
+import { timezone } from '../reports/semantic/analytics-window.ts'
+import { type Dashboard, type DashboardService, GRID_COLUMNS } from './dashboard-service.ts'
+import { OVERVIEW_NAME } from './overview-dashboard.ts'
 
 const security = [{ secretKey: [] }]
 const tags = ['dashboards']
@@ -44,6 +46,7 @@ const tileParams = dashboardParams.extend({ tileId: z.string().min(1).max(64) })
 export function dashboardRoutes(
   dashboards: DashboardService,
   tenancy: TenancyService,
+  installOverview: (tenantId: string, timezone: string) => Promise<Dashboard>,
 ): FastifyPluginAsyncZod {
   return async (routes) => {
     routes.addHook('onRequest', requireSecretKey(tenancy, 'analyst'))
@@ -65,6 +68,20 @@ export function dashboardRoutes(
       },
       async (request, reply) =>
         reply.code(201).send(await dashboards.create(tenantOf(request), request.body)),
+    )
+
+    routes.post(
+      '/dashboards/overview',
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Install the built-in "${OVERVIEW_NAME}" dashboard (its reports saved and pinned); idempotent`,
+          body: z.strictObject({ timezone: timezone.default('UTC') }),
+          response: { 200: dashboard },
+        },
+      },
+      async (request) => installOverview(tenantOf(request), request.body.timezone),
     )
 
     routes.get(

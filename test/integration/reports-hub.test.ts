@@ -185,6 +185,23 @@ describe('dashboards', () => {
     expect((await api(keys.rival, 'GET', path)).status).toBe(404)
   })
 
+  it('installs the built-in overview dashboard once, every tile answering', async () => {
+    const first = await api(keys.shop, 'POST', '/v1/admin/dashboards/overview', { timezone: 'Europe/Berlin' })
+    expect(first.status).toBe(200)
+    const again = await api(keys.shop, 'POST', '/v1/admin/dashboards/overview', {})
+    expect(again.body.dashboardId).toBe(first.body.dashboardId)
+    const rendered = await api(keys.shop, 'GET', `/v1/admin/dashboards/${first.body.dashboardId}`)
+    expect(rendered.body.tiles.map((tile: { title: string }) => tile.title)).toEqual([
+      'Chat engagement',
+      'Revenue and sales',
+      'Attributed revenue by flow',
+      'Engaged vs other visitors',
+      'LLM spend by model',
+    ])
+    for (const tile of rendered.body.tiles) expect(tile.error, tile.title).toBeUndefined()
+    expect(rendered.body.tiles[0].data.range.timezone).toBe('Europe/Berlin')
+  })
+
   it('shows a tile whose report was deleted with its error instead of failing the dashboard', async () => {
     const report = await api(keys.shop, 'POST', '/v1/admin/reports', { spec: spendByFlow })
     const board = await api(keys.shop, 'POST', '/v1/admin/dashboards', { name: 'Orphans' })
