@@ -25,25 +25,31 @@ const VISITOR_METRICS = ['visitors', 'conversion_rate']
  * so they are read only for the metrics that need them. */
 const CONVERSION_ONLY_DIMENSIONS = ['currency', 'source']
 
+/** The `widget_key` of each chat session, from its `chat.session.opened` event (whenever it was opened). */
+const sessionWidgetKeys = (tables: Tables) => `
+  SELECT chat_session_id, any(widget_key) AS widget_key FROM ${tables.events}
+  WHERE tenant_id = {tenantId:UUID} AND type = 'chat.session.opened' AND chat_session_id != ''
+  GROUP BY chat_session_id`
+
 /**
- * One row per conversion of the `conversions` view in the window (widget key from its chat session when
- * the conversion has none) and, `withVisitors`, one per widget or chat event (the rate's denominator).
+ * One row per conversion of the `conversions` view in the window and, `withVisitors`, one per widget or chat
+ * event (the rate's denominator). A conversion without a widget key takes its chat session's; the sessions
+ * are read only when the query cuts by `widget_key`.
  */
-function factsSql(tables: Tables, withVisitors: boolean): string {
+function factsSql(
+  tables: Tables,
+  { withVisitors, byWidgetKey }: { withVisitors: boolean; byWidgetKey: boolean },
+): string {
   const conversions = `
-    SELECT c.ts AS ts, if(c.widget_key != '', c.widget_key, s.widget_key) AS widget_key, c.source AS source,
-      c.currency AS currency, c.value_micros AS f_value_micros, toUInt8(c.is_refund = 0) AS f_conversion,
-      c.is_refund AS f_refund, toUInt8(0) AS f_active,
+    SELECT c.ts AS ts, ${byWidgetKey ? "if(c.widget_key != '', c.widget_key, s.widget_key)" : "''"} AS widget_key,
+      c.source AS source, c.currency AS currency, c.value_micros AS f_value_micros,
+      toUInt8(c.is_refund = 0) AS f_conversion, c.is_refund AS f_refund, toUInt8(0) AS f_active,
       multiIf(c.anonymous_id != '', c.anonymous_id, c.customer_id != '', concat('customer:', c.customer_id),
         concat('conversion:', c.conversion_id)) AS f_visitor
     FROM (SELECT * FROM ${tables.conversions} WHERE tenant_id = {tenantId:UUID} AND ${inWindowSql('ts')}) AS c
-    LEFT JOIN (
-      SELECT chat_session_id, any(widget_key) AS widget_key FROM ${tables.events}
-      WHERE tenant_id = {tenantId:UUID} AND type = 'chat.session.opened' AND chat_session_id != ''
-      GROUP BY chat_session_id
-    ) AS s ON s.chat_session_id = c.chat_session_id`
+    ${byWidgetKey ? `LEFT JOIN (${sessionWidgetKeys(tables)}) AS s ON s.chat_session_id = c.chat_session_id` : ''}`
   const visitors = `
-    SELECT ts, widget_key, '', '', toInt64(0), toUInt8(0), toUInt8(0), toUInt8(1), anonymous_id
+    SELECT ts, ${byWidgetKey ? 'widget_key' : "''"}, '', '', toInt64(0), toUInt8(0), toUInt8(0), toUInt8(1), anonymous_id
     FROM ${tables.events}
     WHERE tenant_id = {tenantId:UUID} AND ${inWindowSql('ts')} AND source != 'backend'`
   return withVisitors ? `${conversions} UNION ALL ${visitors}` : conversions
@@ -51,8 +57,6 @@ function factsSql(tables: Tables, withVisitors: boolean): string {
 
 /** Conversions reported by the backend and by purchase beacons (reconciled by order id), and refunds. */
 export function conversionsFamily(tables: Tables): MetricFamily<Record<string, never>> {
-  const withVisitors = factsSql(tables, true)
-  const conversionsOnly = factsSql(tables, false)
   return {
     name: 'conversions',
     description: 'Conversions: sales, refunds, revenue per currency, average order value and conversion rate',
@@ -111,7 +115,7 @@ export function conversionsFamily(tables: Tables): MetricFamily<Record<string, n
           { problems: ['visitors and conversion_rate are not split by currency or source'] },
         )
       }
-      const facts = needsVisitors ? withVisitors : conversionsOnly
+      const facts = factsSql(tables, { withVisitors: needsVisitors, byWidgetKey: cut.includes('widget_key') })
       return compileOverFacts(query, bucketed, { sql: facts, params: {} }, METRIC_SQL)
     },
   }

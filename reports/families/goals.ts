@@ -4,11 +4,11 @@ import type { MetricFamily } from '../semantic/metric-family.ts'
 import { goalFactsSql } from './goals-facts.ts'
 import { compileOverFacts, ratioSql } from './grouped-facts.ts'
 
-const COMPLETING_VISITORS = `uniqExactIf(f_visitor, f_hit = 1 AND f_visitor != '')`
-const VISITORS = `uniqExactIf(f_visitor, f_active = 1 AND f_visitor != '')`
+const COMPLETING_VISITORS = 'uniqExactMerge(f_completing)'
+const VISITORS = 'uniqExactMerge(f_visitors)'
 
 const METRIC_SQL: Record<string, string> = {
-  completions: 'sum(f_hit)',
+  completions: 'sum(f_hits)',
   completing_visitors: COMPLETING_VISITORS,
   visitors: VISITORS,
   conversion_rate: ratioSql(COMPLETING_VISITORS, VISITORS),
@@ -16,7 +16,6 @@ const METRIC_SQL: Record<string, string> = {
 
 /** Goal completions and conversion rates, from the tenant's goal definitions (see /v1/admin/goals). */
 export function goalsFamily(tables: Tables): MetricFamily<Record<string, never>> {
-  const facts = goalFactsSql(tables)
   return {
     name: 'goals',
     description: 'Goals: completions and conversion rate of the goals defined with /v1/admin/goals',
@@ -49,7 +48,12 @@ export function goalsFamily(tables: Tables): MetricFamily<Record<string, never>>
       utm_source: { label: 'UTM source', description: 'From the page URL of widget beacons' },
     },
     options: z.object({}),
-    compile: (query, { bucketed }) =>
-      compileOverFacts(query, bucketed, { sql: facts, params: {} }, METRIC_SQL),
+    compile: (query, { bucketed }) => {
+      const facts = goalFactsSql(tables, {
+        granularity: bucketed ? query.window.granularity : undefined,
+        dimensions: [...query.groupBy, ...Object.keys(query.filters)],
+      })
+      return compileOverFacts(query, bucketed, { sql: facts, params: {} }, METRIC_SQL)
+    },
   }
 }
