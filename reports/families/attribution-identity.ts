@@ -15,7 +15,9 @@ import type { Tables } from '../../platform/clickhouse/db.ts'
  * fixed (anonymous -> email -> customer); two customer ids are never merged, even when one email or
  * anonymous id was linked to both: the latest link wins.
  *
- * `id_person`: (kind, id) -> person for every anonymous id and email hash that has a link.
+ * `id_person`: (kind, id) -> person for every anonymous id and email hash that has a link. The owners are
+ * grouped by the email whose customer an anonymous id needs (an email's own group is keyed by itself), so
+ * `identity_links` is read once: a second reference to `id_owner` would read it again (CTEs are inlined).
  */
 export function identityCtes(tables: Tables): string[] {
   return [
@@ -31,14 +33,19 @@ export function identityCtes(tables: Tables): string[] {
     )`,
     `id_person AS (
       SELECT
-        owner.from_kind AS kind,
-        owner.from_id AS id,
-        multiIf(owner.customer_id != '', concat('customer:', owner.customer_id),
-                email_owner.customer_id != '', concat('customer:', email_owner.customer_id),
-                concat('email:', owner.email_hash)) AS person
-      FROM id_owner AS owner
-      LEFT JOIN (SELECT from_id, customer_id FROM id_owner WHERE from_kind = 'email') AS email_owner
-        ON email_owner.from_id = owner.email_hash
+        owner.1 AS kind,
+        owner.2 AS id,
+        multiIf(owner.3 != '', concat('customer:', owner.3),
+                email_customer != '', concat('customer:', email_customer),
+                concat('email:', owner.4)) AS person
+      FROM (
+        SELECT
+          anyIf(customer_id, from_kind = 'email') AS email_customer,
+          groupArray((from_kind, from_id, customer_id, email_hash)) AS owners
+        FROM id_owner
+        GROUP BY if(from_kind = 'email' OR customer_id != '', from_id, email_hash)
+      )
+      ARRAY JOIN owners AS owner
     )`,
   ]
 }

@@ -86,54 +86,80 @@ export function windowConversionsCte(tables: Tables): string {
 const LINE_COLUMNS = ['line_id', 'ts', 'value_micros', 'currency', 'is_refund', 'credited_ts']
 
 /**
- * `sale_lines`: one line per conversion of the window whose touches are credited, with its person. A sale
- * is credited for itself; a refund for its original sale (the earliest non-refund conversion of the tenant
- * with the same order_id, at any time): the original's time and ids, the refund's own time and value. A
- * refund without an original has no line.
+ * `sale_lines`: one line per conversion of the window whose touches are credited, with the ids that
+ * identify it. A sale is credited for itself; a refund for its original sale (the earliest non-refund
+ * conversion of the tenant with the same order_id, at any time): the original's time and ids, the refund's
+ * own time and value. A refund without an original has no line. The tenant's conversions are read once,
+ * grouped by order (a conversion without order_id alone): the order's lines in the window beside its original.
  */
 export function saleLinesCte(tables: Tables): string {
-  const earliest = (column: string) => `argMin(${column}, (ts, conversion_id)) AS first_${column}`
-  const credited = (column: string) => `if(line.is_refund = 1, original.first_${column}, line.${column})`
   const lines = `(
     SELECT
-      line.conversion_id AS line_id, line.ts AS ts, line.value_micros AS value_micros,
-      line.currency AS currency, line.is_refund AS is_refund,
-      ${credited('ts')} AS credited_ts,
-      ${credited('chat_session_id')} AS chat_session_id,
-      ${credited('customer_id')} AS customer_id,
-      ${credited('anonymous_id')} AS anonymous_id,
-      ${credited('email_hash')} AS email_hash
-    FROM window_conversions AS line
-    LEFT JOIN (
-      SELECT order_id, ${['ts', 'chat_session_id', 'customer_id', 'anonymous_id', 'email_hash'].map(earliest).join(', ')}
+      line.1 AS line_id, line.2 AS ts, line.3 AS value_micros, line.4 AS currency, line.5 AS is_refund,
+      if(line.5 = 1, original.1, line.2) AS credited_ts,
+      if(line.5 = 1, original.2, line.6) AS chat_session_id,
+      if(line.5 = 1, original.3, line.7) AS customer_id,
+      if(line.5 = 1, original.4, line.8) AS anonymous_id,
+      if(line.5 = 1, original.5, line.9) AS email_hash
+    FROM (
+      SELECT
+        groupArrayIf((conversion_id, ts, value_micros, currency, is_refund, chat_session_id, customer_id,
+                      anonymous_id, email_hash), ${inWindowSql('ts')}) AS order_lines,
+        argMinIf((ts, chat_session_id, customer_id, anonymous_id, email_hash), (ts, conversion_id),
+                 is_refund = 0 AND order_id != '') AS original,
+        countIf(is_refund = 0 AND order_id != '') > 0 AS has_original
       FROM ${tables.conversions}
-      WHERE tenant_id = {tenant_id:UUID} AND is_refund = 0 AND order_id != ''
-      GROUP BY order_id
-    ) AS original ON original.order_id = line.order_id
-    WHERE line.is_refund = 0 OR original.order_id != ''
+      WHERE tenant_id = {tenant_id:UUID}
+      GROUP BY order_id, if(order_id = '', conversion_id, '')
+      HAVING notEmpty(order_lines)
+    )
+    ARRAY JOIN order_lines AS line
+    WHERE line.5 = 0 OR has_original
   )`
-  return `sale_lines AS (
-    ${withPersonSql(`(${sessionFirstIdsSql(tables, lines, LINE_COLUMNS, 'email_hash')})`, LINE_COLUMNS)}
-  )`
+  return `sale_lines AS (${sessionFirstIdsSql(tables, lines, LINE_COLUMNS, 'email_hash')})`
 }
 
+const EPOCH = "toDateTime64(0, 3, 'UTC')"
+const LINE_DEFAULTS = ["''", EPOCH, 'toInt64(0)', "''", 'toUInt8(0)', EPOCH]
+const TOUCH_DEFAULTS = ["''", EPOCH, EPOCH, "''", "''", "''", "''"]
+const IDS = ['id_customer', 'id_email', 'id_anonymous', 'id_session']
+
 /**
- * `counted_touches`: each sale line joined to the engaged sessions of its person whose touch time is at
- * or before the credited conversion and at most `{lookback_ms}` before it (both edges inclusive).
+ * `counted_touches`: each sale line with the engaged sessions of its person whose touch time is at or
+ * before the credited conversion and at most `{lookback_ms}` before it (both edges inclusive). Lines and
+ * sessions are resolved to people in one pass (one read of the identity links) and paired within each
+ * person's arrays, rather than joined, so no relation is read twice.
  */
 export function countedTouchesCte(): string {
+  const padded = (own: string[], other: string[]) => [...own, ...other].join(', ')
+  const sides = `(
+    SELECT 1 AS is_line, ${padded(
+      LINE_COLUMNS,
+      TOUCH_DEFAULTS.map((value, index) => `${value} AS ${TOUCH_COLUMNS[index]}`),
+    )}, ${IDS.join(', ')}
+    FROM sale_lines
+    UNION ALL
+    SELECT 0, ${padded(LINE_DEFAULTS, TOUCH_COLUMNS)}, ${IDS.join(', ')}
+    FROM engaged_sessions
+  )`
+  const line = (index: number) => `line.${index + 1} AS ${LINE_COLUMNS[index]}`
+  const touch = (index: number) => `touch.${index + 1} AS ${TOUCH_COLUMNS[index]}`
   return `counted_touches AS (
     SELECT
-      line.line_id AS line_id,
-      line.ts AS ts,
-      line.value_micros AS value_micros,
-      line.currency AS currency,
-      line.is_refund AS is_refund,
-      line.credited_ts AS credited_ts,
-      ${TOUCH_COLUMNS.map((column) => `touch.${column} AS ${column}`).join(',\n      ')},
-      toUnixTimestamp64Milli(line.credited_ts) - toUnixTimestamp64Milli(touch.touch_time) AS age_ms
-    FROM sale_lines AS line
-    INNER JOIN (${withPersonSql('engaged_sessions', TOUCH_COLUMNS)}) AS touch ON touch.person = line.person
-    WHERE line.person != '' AND age_ms BETWEEN 0 AND {lookback_ms:Int64}
+      ${LINE_COLUMNS.map((_, index) => line(index)).join(', ')},
+      ${TOUCH_COLUMNS.map((_, index) => touch(index)).join(', ')},
+      toUnixTimestamp64Milli(credited_ts) - toUnixTimestamp64Milli(touch_time) AS age_ms
+    FROM (
+      SELECT
+        groupArrayIf((${LINE_COLUMNS.join(', ')}), is_line = 1) AS lines,
+        groupArrayIf((${TOUCH_COLUMNS.join(', ')}), is_line = 0) AS touches
+      FROM (${withPersonSql(sides, ['is_line', ...LINE_COLUMNS, ...TOUCH_COLUMNS])})
+      WHERE person != ''
+      GROUP BY person
+      HAVING notEmpty(lines) AND notEmpty(touches)
+    )
+    ARRAY JOIN lines AS line
+    ARRAY JOIN touches AS touch
+    WHERE age_ms BETWEEN 0 AND {lookback_ms:Int64}
   )`
 }

@@ -242,7 +242,6 @@ function touchCreditCtes(tables: Tables, options: AttributionOptions): string[] 
   return [
     ...identityCtes(tables),
     engagedSessionsCte(tables, options.engaged_by),
-    windowConversionsCte(tables),
     saleLinesCte(tables),
     countedTouchesCte(),
     ...creditCtes(options.model),

@@ -32,14 +32,18 @@ const ATTRIBUTION_MODELS = ['last_touch', 'time_decay'] as const
 
 /**
  * Metrics a family answers only in a query of their own (its 400 names the combination it refuses):
- * visitor counts are not cut by currency the way money is. Every other metric goes in the main query.
+ * visitor counts are not cut by currency the way money is, and LLM cost is USD whatever the sales' currency.
+ * Every other metric goes in the main query.
  */
-const SEPARATE_METRICS: Record<string, { label: string; metrics: ReadonlySet<string> }> = {
-  attribution: {
-    label: 'engaged vs other visitors',
-    metrics: new Set(['visitors', 'converted_visitors', 'visitor_conversion_rate', 'engagement_uplift']),
-  },
-  conversions: { label: 'visitors', metrics: new Set(['visitors', 'conversion_rate']) },
+const SEPARATE_METRICS: Record<string, Array<{ label: string; metrics: ReadonlySet<string> }>> = {
+  attribution: [
+    {
+      label: 'engaged vs other visitors',
+      metrics: new Set(['visitors', 'converted_visitors', 'visitor_conversion_rate', 'engagement_uplift']),
+    },
+    { label: 'LLM cost', metrics: new Set(['llm_cost_micros', 'llm_cost_per_attributed_sale_micros']) },
+  ],
+  conversions: [{ label: 'visitors', metrics: new Set(['visitors', 'conversion_rate']) }],
 }
 
 /**
@@ -62,23 +66,24 @@ export async function discoverCases(
       .split(',')
     const family = path.slice('/v1/analytics/'.length)
     const aim = family === 'attribution' ? 5 : 3
-    const separate = SEPARATE_METRICS[family]
+    const separate = SEPARATE_METRICS[family] ?? []
     const query = (names: string[]) => ({
       metrics: names.join(','),
       from: window.from,
       to: window.to,
       granularity: 'day',
     })
-    const main = query(metrics.filter((metric) => !separate?.metrics.has(metric)))
+    const main = query(metrics.filter((metric) => !separate.some((group) => group.metrics.has(metric))))
     if (family === 'attribution') {
       for (const model of ATTRIBUTION_MODELS)
         cases.push({ label: `attribution (${model})`, path, query: { ...main, model }, aim })
     } else {
       cases.push({ label: family, path, query: main, aim })
     }
-    const own = metrics.filter((metric) => separate?.metrics.has(metric))
-    if (separate && own.length > 0)
-      cases.push({ label: `${family} (${separate.label})`, path, query: query(own), aim })
+    for (const group of separate) {
+      const own = metrics.filter((metric) => group.metrics.has(metric))
+      if (own.length > 0) cases.push({ label: `${family} (${group.label})`, path, query: query(own), aim })
+    }
   }
   return cases
 }
