@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
 import type { EventRow } from '../../ingest/enrich-event.ts'
 import { type ServerEventInput, serverEventRow } from '../../ingest/server-event.ts'
+import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
-import { waitFor } from '../support/wait-for.ts'
 
 // A fixed winter day: 23:30 UTC is 00:30 the next day in Berlin (UTC+1).
 const DAY = '2026-01-14'
@@ -114,17 +114,7 @@ beforeAll(async () => {
       source ?? (event.type?.startsWith('chat.') ? 'engine' : 'widget'),
     ),
   )
-  await app.publisher.publish(rows)
-  await waitFor(
-    async () => {
-      const [row] = await app.db.select<{ n: string }>(
-        `SELECT count() AS n FROM ${app.db.tables.events} WHERE tenant_id = {tenantId:UUID}`,
-        { tenantId },
-      )
-      return Number(row?.n) === rows.length
-    },
-    { message: 'the fixture reached ClickHouse' },
-  )
+  await publishStored(app, tenantId, rows)
 })
 afterAll(() => app?.close())
 

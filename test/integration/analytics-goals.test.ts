@@ -3,9 +3,9 @@ import { type App, createApp } from '../../bin/create-app.ts'
 import { conversionRow } from '../../ingest/conversions/conversion-row.ts'
 import { conversionBody } from '../../ingest/conversions/conversion-schema.ts'
 import { serverEventRow } from '../../ingest/server-event.ts'
+import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
-import { waitFor } from '../support/wait-for.ts'
 
 // A fixed winter day: 23:30 UTC is 00:30 the next day in Berlin (UTC+1).
 const DAY = '2026-01-14'
@@ -88,17 +88,7 @@ beforeAll(async () => {
     conversion('c-2', 'anon-3', 30, '11:00:00'),
     conversion('c-3', 'anon-1', -50, '12:00:00'), // a refund never completes a goal
   ]
-  await app.publisher.publish(rows)
-  await waitFor(
-    async () => {
-      const [row] = await app.db.select<{ n: string }>(
-        `SELECT count() AS n FROM ${app.db.tables.events} WHERE tenant_id = {tenantId:UUID}`,
-        { tenantId },
-      )
-      return Number(row?.n) === rows.length
-    },
-    { message: 'the fixture reached ClickHouse' },
-  )
+  await publishStored(app, tenantId, rows)
 })
 afterAll(() => app?.close())
 
