@@ -1,7 +1,6 @@
-import { createHmac, hkdfSync } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { createHmac } from 'node:crypto'
 import type { Config } from '../../platform/config/config.ts'
-import { loadSecretBox, secretKeyPath } from '../../platform/crypto/secret-box.ts'
+import { deriveKey, loadServerSecret } from '../../platform/crypto/secret-box.ts'
 
 /** Hashes normalised e-mail addresses with a per-tenant salt, so hashes join within a tenant only. */
 export interface EmailHasher {
@@ -15,12 +14,7 @@ export interface EmailHasher {
  * changing the server secret changes every hash, as it already makes stored secrets unreadable.
  */
 export async function loadEmailHasher(config: Pick<Config, 'dataDir' | 'secret'>): Promise<EmailHasher> {
-  await loadSecretBox(config) // creates DATA_DIR/secret.key on a first embedded start
-  const material =
-    config.secret !== undefined
-      ? Buffer.from(config.secret)
-      : Buffer.from((await readFile(secretKeyPath(config.dataDir), 'utf8')).trim(), 'hex')
-  return createEmailHasher(Buffer.from(hkdfSync('sha256', material, 'comerix', 'comerix email-salt v1', 32)))
+  return createEmailHasher(deriveKey(await loadServerSecret(config), 'comerix email-salt v1'))
 }
 
 export function createEmailHasher(root: Buffer): EmailHasher {

@@ -28,14 +28,21 @@ const TAG_BYTES = 16
 const KEY_BYTES = 32
 
 /**
- * Distributed processes derive the key from the shared COMERIX_SECRET; an embedded server keeps a
- * random key in DATA_DIR/secret.key (mode 0600). Changing either makes stored secrets unreadable.
+ * The server secret every derived key comes from: distributed processes share COMERIX_SECRET; an
+ * embedded server keeps a random key in DATA_DIR/secret.key (mode 0600), created on first start.
+ * Changing either makes stored secrets unreadable and changes every derived value.
  */
+export async function loadServerSecret(config: Pick<Config, 'dataDir' | 'secret'>): Promise<Buffer> {
+  return config.secret !== undefined ? Buffer.from(config.secret) : loadKeyFile(config.dataDir)
+}
+
+/** A 32-byte key for one purpose (`label`), derived from the server secret with HKDF. */
+export function deriveKey(serverSecret: Buffer, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', serverSecret, 'comerix', label, KEY_BYTES))
+}
+
 export async function loadSecretBox(config: Pick<Config, 'dataDir' | 'secret'>): Promise<SecretBox> {
-  const material =
-    config.secret !== undefined ? Buffer.from(config.secret) : await loadKeyFile(config.dataDir)
-  const key = Buffer.from(hkdfSync('sha256', material, 'comerix', 'comerix secret-box v1', KEY_BYTES))
-  return createSecretBox(key)
+  return createSecretBox(deriveKey(await loadServerSecret(config), 'comerix secret-box v1'))
 }
 
 export function createSecretBox(key: Buffer): SecretBox {

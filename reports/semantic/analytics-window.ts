@@ -53,7 +53,6 @@ export const windowInput = z.object({
     .optional()
     .describe('Also compute the same query over the period of equal length just before'),
 })
-export type WindowInput = z.input<typeof windowInput>
 
 export interface ResolvedWindow {
   /** Inclusive start, epoch ms. */
