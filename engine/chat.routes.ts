@@ -116,7 +116,14 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
           body: openSessionBody,
           response: {
             201: z.object({
-              sessionToken: z.string().describe('Send as Authorization: Bearer on later chat calls'),
+              sessionId: z
+                .string()
+                .describe(
+                  "The chat's public id (not a credential): send it as beacons' chat_session_id and as a conversion's chatSessionId",
+                ),
+              sessionToken: z
+                .string()
+                .describe('A credential: send only as Authorization: Bearer on later chat calls'),
               expiresAt: z.string(),
               intents: z.array(z.string()).describe("The key's intents that are published now"),
             }),
@@ -144,7 +151,12 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
           .catch((error: unknown) => request.log.error({ err: error }, 'session event not recorded'))
         return reply
           .status(201)
-          .send({ sessionToken: token, expiresAt: new Date(opened.expiresAt).toISOString(), intents })
+          .send({
+            sessionId: opened.chatSessionId,
+            sessionToken: token,
+            expiresAt: new Date(opened.expiresAt).toISOString(),
+            intents,
+          })
       },
     )
 

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
+import { newToken } from '../platform/ids.ts'
+import { SESSION_TOKEN_BYTES, SESSION_TOKEN_PREFIX, SESSION_TOKEN_REFUSAL } from './chat-session-id.ts'
 import {
   describeEventTypes,
   EVENT_FIELDS,
@@ -203,6 +206,17 @@ describe('envelope fields', () => {
         .map((e) => e.path)
         .sort(),
     ).toEqual(['anonymous_id', field].sort())
+  })
+
+  it('refuses a session token as chat_session_id, accepts the session id', () => {
+    const token = newToken(SESSION_TOKEN_PREFIX, SESSION_TOKEN_BYTES)
+    const message = { type: 'message.sent', ts: NOW, anonymous_id: 'anon-1' }
+    expect(errorsOf({ ...message, chat_session_id: token })).toEqual([
+      { index: 0, path: 'chat_session_id', reason: SESSION_TOKEN_REFUSAL },
+    ])
+    expect(parse({ ...message, chat_session_id: randomUUID() }).ok).toBe(true)
+    // Only the token's exact shape: other ids that start with cs_ are the integrator's own.
+    expect(parse({ ...message, chat_session_id: 'cs_1234' }).ok).toBe(true)
   })
 
   it('accepts an empty referrer, as document.referrer gives it', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { checkTypeRules } from './check-event-type.ts'
+import { looksLikeSessionToken, SESSION_TOKEN_REFUSAL } from './chat-session-id.ts'
 import {
   describeEnvelopeIssue,
   eventEnvelope,
@@ -112,6 +113,9 @@ function parseEvent(
   const parsed = eventEnvelope.safeParse(candidate)
   if (!parsed.success) errors.push(...parsed.error.issues.flatMap(describeEnvelopeIssue))
   errors.push(...checkTypeRules(candidate))
+  if (typeof candidate.chat_session_id === 'string' && looksLikeSessionToken(candidate.chat_session_id)) {
+    errors.push({ path: 'chat_session_id', reason: SESSION_TOKEN_REFUSAL })
+  }
   const ts = parsed.success ? parsed.data.ts : timestamp.safeParse(candidate.ts).data
   if (ts !== undefined) errors.push(...checkTime(ts, options))
   if (errors.length > 0 || !parsed.success) return { errors: firstPerPath(errors) }

@@ -1,8 +1,13 @@
+import { SESSION_TOKEN_BYTES, SESSION_TOKEN_PREFIX } from '../../ingest/chat-session-id.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { newId, newToken, sha256Hex } from '../../platform/ids.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 
 export interface ChatSession {
+  /**
+   * The public id of the chat (a UUID, never a credential): `sessionId` in the open answer, stored as
+   * `chat_session_id` on every event of the chat, and what the shop reports as a sale's `chatSessionId`.
+   */
   chatSessionId: string
   tenantId: string
   publicKey: string
@@ -28,7 +33,7 @@ export class SessionStore {
       createdAt: now,
       expiresAt: now + this.ttlMs,
     }
-    const token = newToken('cs_', 32)
+    const token = newToken(SESSION_TOKEN_PREFIX, SESSION_TOKEN_BYTES)
     await this.state.set(sessionKey(token), JSON.stringify(session), { ttlMs: this.ttlMs })
     return { token, session }
   }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { newToken } from '../../platform/ids.ts'
+import { SESSION_TOKEN_BYTES, SESSION_TOKEN_PREFIX, SESSION_TOKEN_REFUSAL } from '../chat-session-id.ts'
 import { conversionBody, occurredAtProblem } from './conversion-schema.ts'
 
 const valid = {
@@ -45,5 +48,15 @@ describe('occurredAtProblem', () => {
     expect(occurredAtProblem(now + 25 * 3_600_000, now)).toMatch(/future/)
     expect(occurredAtProblem(now - 731 * 86_400_000, now)).toMatch(/730 days/)
     expect(occurredAtProblem(now - 90 * 86_400_000, now)).toBeUndefined()
+  })
+
+  it('refuses a session token as chatSessionId, accepts the session id', () => {
+    const token = newToken(SESSION_TOKEN_PREFIX, SESSION_TOKEN_BYTES)
+    const refused = conversionBody.safeParse({ ...valid, chatSessionId: token })
+    expect(refused.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['chatSessionId', SESSION_TOKEN_REFUSAL],
+    ])
+    const sessionId = randomUUID()
+    expect(conversionBody.parse({ ...valid, chatSessionId: sessionId }).chatSessionId).toBe(sessionId)
   })
 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { looksLikeSessionToken, SESSION_TOKEN_REFUSAL } from '../chat-session-id.ts'
 
 // Keeps value * 1e6 far inside Number.MAX_SAFE_INTEGER, so the stored integer micros are exact.
 const MAX_ABS_VALUE = 1e9
@@ -38,7 +39,10 @@ export const conversionBody = z.strictObject({
   orderId: identifier.describe(
     'The order; a widget `purchase` beacon with the same order_id is not counted again',
   ),
-  chatSessionId: identifier.optional(),
+  chatSessionId: identifier
+    .refine((value) => !looksLikeSessionToken(value), SESSION_TOKEN_REFUSAL)
+    .optional()
+    .describe('The sessionId answered by POST /v1/chat/sessions (never the sessionToken)'),
   customerId: identifier.optional(),
   anonymousId: identifier.optional(),
   email: z
