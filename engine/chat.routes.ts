@@ -149,14 +149,12 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
             }),
           ])
           .catch((error: unknown) => request.log.error({ err: error }, 'session event not recorded'))
-        return reply
-          .status(201)
-          .send({
-            sessionId: opened.chatSessionId,
-            sessionToken: token,
-            expiresAt: new Date(opened.expiresAt).toISOString(),
-            intents,
-          })
+        return reply.status(201).send({
+          sessionId: opened.chatSessionId,
+          sessionToken: token,
+          expiresAt: new Date(opened.expiresAt).toISOString(),
+          intents,
+        })
       },
     )
 

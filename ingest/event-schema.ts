@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import { checkTypeRules } from './check-event-type.ts'
 import { looksLikeSessionToken, SESSION_TOKEN_REFUSAL } from './chat-session-id.ts'
+import { checkTypeRules } from './check-event-type.ts'
 import {
   describeEnvelopeIssue,
   eventEnvelope,
