@@ -1,20 +1,13 @@
 import { readFile } from 'node:fs/promises'
-import type { DemoOperator } from '../engine/demo/demo-operator.ts'
-import type { FlowOperator } from '../engine/flows/flow-operator.ts'
-import type { CostBackfillOperator } from '../engine/llm/cost-backfill-operator.ts'
 import type { Config } from '../platform/config/config.ts'
 import { serverInfoPath } from '../platform/create-platform.ts'
 import { createLogger } from '../platform/log/logger.ts'
-import type { OperatorApi } from '../platform/tenancy/operator-api.ts'
 import { loadOperatorToken } from '../platform/tenancy/operator-token.ts'
-import type { ReportOperator } from '../reports/hub/report-operator.ts'
+import type { CliOperator } from './cli-operator.ts'
 import { createApp } from './create-app.ts'
 import { remoteOperator } from './remote-operator.ts'
 
 export type OperatorMode = 'server' | 'direct'
-
-/** Everything the CLI can ask of an installation. */
-export type CliOperator = OperatorApi & FlowOperator & DemoOperator & CostBackfillOperator & ReportOperator
 
 /**
  * Runs `task` against the installation. An embedded server owns its data directory (chdb admits one

@@ -4,21 +4,13 @@ import { serverEventRow } from '../../ingest/server-event.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import { nameBasedId } from '../../platform/ids.ts'
 import type { PriceLookup } from './llm-provider.ts'
-import { type RecordedCall, readCallPage, readCallTotals } from './recorded-calls.ts'
-
-export interface BackfillRange {
-  fromMs: number
-  /** Exclusive. */
-  toMs: number
-  tenantId?: string
-}
-
-/** Where the next page starts: the last call handled, in (tenant, ts, call id) order. */
-export interface BackfillCursor {
-  tenantId: string
-  tsMs: number
-  callId: string
-}
+import {
+  type BackfillCursor,
+  type BackfillRange,
+  type RecordedCall,
+  readCallPage,
+  readCallTotals,
+} from './recorded-calls.ts'
 
 export interface BackfillPageResult {
   /** Calls read in this page. */

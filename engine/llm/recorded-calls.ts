@@ -1,7 +1,20 @@
 import { z } from 'zod'
 import type { EventRow } from '../../ingest/enrich-event.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
-import type { BackfillCursor, BackfillRange } from './backfill-costs.ts'
+
+export interface BackfillRange {
+  fromMs: number
+  /** Exclusive. */
+  toMs: number
+  tenantId?: string
+}
+
+/** Where the next page starts: the last call handled, in (tenant, ts, call id) order. */
+export interface BackfillCursor {
+  tenantId: string
+  tsMs: number
+  callId: string
+}
 
 type Envelope = Pick<
   EventRow,

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import {
   answerEntry,
   appendConversation,
-  type ConversationEntry,
   historyBeforeLatestVisitorMessage,
   replyEntry,
 } from './conversation.ts'
+import type { ConversationEntry } from './execution.ts'
 import type { NodeOf } from './node-outcome.ts'
 
 const buttons: NodeOf<'ask'> = {

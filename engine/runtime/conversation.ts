@@ -1,5 +1,5 @@
 import type { FormField } from '../flows/flow-schema.ts'
-import type { Block } from './execution.ts'
+import type { Block, ConversationEntry } from './execution.ts'
 import type { NodeOf } from './node-outcome.ts'
 
 /**
@@ -7,11 +7,6 @@ import type { NodeOf } from './node-outcome.ts'
  * the text the flow showed, one entry per visitor message and per turn's reply. Bounded, so a long chat
  * does not grow the execution without end.
  */
-export interface ConversationEntry {
-  role: 'user' | 'assistant'
-  content: string
-}
-
 const MAX_ENTRIES = 40
 const MAX_CHARS = 2_000
 

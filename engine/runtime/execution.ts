@@ -1,6 +1,11 @@
 import type { FormField } from '../flows/flow-schema.ts'
-import type { ConversationEntry } from './conversation.ts'
 import type { TurnUsage } from './token-usage.ts'
+
+/** One message of the conversation an execution keeps for `llm` nodes (see conversation.ts). */
+export interface ConversationEntry {
+  role: 'user' | 'assistant'
+  content: string
+}
 
 export const EXECUTION_STATUSES = [
   'running',

@@ -1,5 +1,6 @@
 import type { FlowNode } from '../flows/flow-schema.ts'
 import type { AsyncWork, Block, ExecutionErrorCode } from './execution.ts'
+import type { TurnUsage } from './token-usage.ts'
 
 /** An engine event a node asks to record; the runner stamps the execution's ids on it. */
 export interface EngineEvent {
@@ -27,3 +28,16 @@ export interface NodeContext {
 }
 
 export type NodeOf<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>
+
+/** How an async step ended; an `llm` step also carries its call's event and the turn's usage so far. */
+export type AsyncStepResult =
+  | {
+      kind: 'continue'
+      nodeId: string
+      variables: Record<string, unknown>
+      blocks?: Block[]
+      events?: EngineEvent[]
+      turnUsage?: TurnUsage
+    }
+  | { kind: 'retry'; delayMs: number; error: string }
+  | { kind: 'fail'; code: ExecutionErrorCode; message: string; events?: EngineEvent[]; turnUsage?: TurnUsage }

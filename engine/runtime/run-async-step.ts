@@ -3,23 +3,9 @@ import type { ConnectionService } from '../connections/connection-service.ts'
 import { readPath } from '../connections/read-path.ts'
 import { renderTemplate } from '../expressions/render-template.ts'
 import type { FlowNode } from '../flows/flow-schema.ts'
-import type { Block, ExecutionErrorCode, ExecutionState } from './execution.ts'
-import type { EngineEvent, NodeOf } from './node-outcome.ts'
+import type { ExecutionState } from './execution.ts'
+import type { AsyncStepResult, NodeOf } from './node-outcome.ts'
 import { type LlmStepDeps, runLlmStep } from './run-llm-step.ts'
-import type { TurnUsage } from './token-usage.ts'
-
-/** How an async step ended; an `llm` step also carries its call's event and the turn's usage so far. */
-export type AsyncStepResult =
-  | {
-      kind: 'continue'
-      nodeId: string
-      variables: Record<string, unknown>
-      blocks?: Block[]
-      events?: EngineEvent[]
-      turnUsage?: TurnUsage
-    }
-  | { kind: 'retry'; delayMs: number; error: string }
-  | { kind: 'fail'; code: ExecutionErrorCode; message: string; events?: EngineEvent[]; turnUsage?: TurnUsage }
 
 export type AsyncNode = Extract<FlowNode, { type: 'delay' | 'connection' | 'llm' }>
 

@@ -11,9 +11,8 @@ import {
   type PriceLookup,
 } from '../llm/llm-provider.ts'
 import type { ExecutionState } from './execution.ts'
-import type { EngineEvent, NodeOf } from './node-outcome.ts'
+import type { AsyncStepResult, EngineEvent, NodeOf } from './node-outcome.ts'
 import { llmAnswer, llmFailure, llmRequest } from './nodes/run-llm.ts'
-import type { AsyncStepResult } from './run-async-step.ts'
 import { addCall } from './token-usage.ts'
 
 export interface LlmStepDeps {

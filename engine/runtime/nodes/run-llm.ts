@@ -1,9 +1,8 @@
 import { renderTemplate } from '../../expressions/render-template.ts'
 import type { LlmMessage, LlmRequest } from '../../llm/llm-provider.ts'
-import { type ConversationEntry, historyBeforeLatestVisitorMessage } from '../conversation.ts'
-import type { Block } from '../execution.ts'
-import type { NodeOf } from '../node-outcome.ts'
-import type { AsyncStepResult } from '../run-async-step.ts'
+import { historyBeforeLatestVisitorMessage } from '../conversation.ts'
+import type { Block, ConversationEntry } from '../execution.ts'
+import type { AsyncStepResult, NodeOf } from '../node-outcome.ts'
 
 /**
  * The pure half of an `llm` node: the request it sends, and where the flow goes with the answer or the
