@@ -5,12 +5,16 @@
 #   bash ops/services.sh env    [redis|kafka]            # export lines of running services
 #   bash ops/services.sh status [redis|kafka]            # human-readable, on stderr
 #   bash ops/services.sh stop   [redis|kafka]            # stop + delete their data
+#   bash ops/services.sh down   [redis|kafka]            # stop, keep data and port (outage tests)
+#   bash ops/services.sh up     [redis|kafka]            # start again after `down`, same port and data
+#   bash ops/services.sh restart [redis|kafka]           # down + up
 #
 # STDOUT carries only `export REDIS_URL=...` / `export KAFKA_BROKERS=...` lines; every progress
 # or error message goes to STDERR. Services listen on free 127.0.0.1 ports picked at start.
 # State (pid files, logs, data, cached Kafka jars) lives in ops/.services/ (override with
 # COMERIX_SERVICES_DIR). Installs what is missing: redis-server (apt), a JRE and Maven (apt),
-# the Kafka jars (Maven Central via ops/kafka/pom.xml, cached in ops/.services/kafka-libs).
+# the Kafka jars (Maven Central via ops/kafka/pom.xml, cached in ops/.services/kafka-libs, or in
+# COMERIX_KAFKA_LIBS: a test running private services in its own COMERIX_SERVICES_DIR reuses the cache).
 #
 # Tunables (env): REDIS_START_TIMEOUT (default 30 s), KAFKA_START_TIMEOUT (default 120 s),
 # KAFKA_HEAP (default 512m), KAFKA_JVM_OPTS (extra JVM flags), SERVICES_STOP_TIMEOUT (30 s).
@@ -19,7 +23,7 @@ set -euo pipefail
 OPS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE_DIR="${COMERIX_SERVICES_DIR:-$OPS_DIR/.services}"
 KAFKA_POM="$OPS_DIR/kafka/pom.xml"
-KAFKA_LIBS="$STATE_DIR/kafka-libs"
+KAFKA_LIBS="${COMERIX_KAFKA_LIBS:-$STATE_DIR/kafka-libs}"
 REDIS_DIR="$STATE_DIR/redis"
 KAFKA_DIR="$STATE_DIR/kafka"
 
@@ -33,11 +37,15 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<'EOF'
-usage: bash ops/services.sh start|stop|env|status [redis|kafka]
+usage: bash ops/services.sh start|stop|down|up|restart|env|status [redis|kafka]
   start   install what is missing, start on free 127.0.0.1 ports, wait until ready,
           print `export REDIS_URL=...` / `export KAFKA_BROKERS=...` on stdout
           (use: eval "$(bash ops/services.sh start)")
   stop    stop what `start` started and delete its data (cached jars are kept)
+  down    stop the service but keep its data and port (Redis saves its dataset first;
+          Kafka shuts down cleanly): what a restart or an outage looks like to clients
+  up      start a service stopped by `down` on the same port with its data, wait until ready
+  restart down, then up
   env     print the export lines of the running services
   status  describe the services on stderr
 EOF
@@ -150,8 +158,13 @@ redis_start() {
     apt_install redis-server
   fi
   mkdir -p "$REDIS_DIR"
-  local port i
-  port="$(free_ports 1)"
+  redis_launch "$(free_ports 1)"
+}
+
+# redis_launch PORT: runs redis-server on PORT with REDIS_DIR (loading a dump.rdb left there by
+# `down`) and waits until it answers PING.
+redis_launch() {
+  local port="$1" i
   log "starting redis on 127.0.0.1:$port"
   # fd 9 (the state lock) must not leak into the daemon.
   redis-server --port "$port" --bind 127.0.0.1 --protected-mode no \
@@ -172,6 +185,20 @@ redis_start() {
   tail -n 30 "$REDIS_DIR/redis.log" >&2 || true
   redis_stop quiet
   die "redis failed to start"
+}
+
+redis_down() {
+  if ! pid_alive "$REDIS_DIR/redis.pid" redis-server; then log "redis is not running"; return 0; fi
+  log "redis going down (dataset saved, port $(redis_port) kept)"
+  # SHUTDOWN SAVE writes dump.rdb even though automatic saves are off; `up` loads it.
+  redis-cli -h 127.0.0.1 -p "$(redis_port)" shutdown save >/dev/null 2>&1 || true
+  stop_pid "$REDIS_DIR/redis.pid" redis-server redis || true
+}
+
+redis_up() {
+  if redis_running; then redis_env; return 0; fi
+  [[ -s "$REDIS_DIR/port" ]] || die "redis was never started here ($REDIS_DIR); use start"
+  redis_launch "$(redis_port)"
 }
 
 redis_stop() {
@@ -322,7 +349,7 @@ kafka_start() {
   ensure_java
   ensure_kafka_libs
   mkdir -p "$KAFKA_DIR/data"
-  local ports port ctrl uuid pid i t0 cp
+  local ports port ctrl uuid t0 cp
   ports="$(free_ports 2)"; port="${ports% *}"; ctrl="${ports#* }"
   write_kafka_config "$port" "$ctrl"
   cp="$KAFKA_LIBS/*"
@@ -352,7 +379,25 @@ kafka_start() {
       -c "$KAFKA_DIR/server.properties" --ignore-formatted) \
       </dev/null >>"$KAFKA_DIR/kafka.log" 2>&1 9>&- ||
     kafka_fail "kafka storage format failed"
-  log "starting kafka on 127.0.0.1:$port (controller 127.0.0.1:$ctrl)"
+  echo "$port" >"$KAFKA_DIR/port"
+  echo "$ctrl" >"$KAFKA_DIR/controller.port"
+  kafka_launch "$t0" "${jvm[@]}" -- "${broker_cds[@]}"
+}
+
+# kafka_launch T0 JVM... -- BROKER_JVM_FLAGS...: runs the broker on the formatted storage and the
+# config in KAFKA_DIR, and waits until it is ready.
+kafka_launch() {
+  local t0="$1" jvm=() broker_cds=() pid i port cp="$KAFKA_LIBS/*"
+  shift
+  while [[ $# -gt 0 && "$1" != -- ]]; do jvm+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  broker_cds=("$@")
+  port="$(kafka_port)"
+  rm -f "$KAFKA_DIR/ready"
+  # `up` appends to the log of earlier runs: only what this run writes counts as started.
+  local logged
+  logged="$(stat -c %s "$KAFKA_DIR/kafka.log" 2>/dev/null || echo 0)"
+  log "starting kafka on 127.0.0.1:$port (controller 127.0.0.1:$(cat "$KAFKA_DIR/controller.port"))"
   # setsid: own session, so the caller's process group / terminal signals don't reach it;
   # all stdio away from the caller (a `$(...)` would otherwise wait for the broker to exit).
   # The subshell execs down to java, so $! is the broker's pid.
@@ -361,11 +406,10 @@ kafka_start() {
     </dev/null >>"$KAFKA_DIR/kafka.log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$KAFKA_DIR/kafka.pid"
-  echo "$port" >"$KAFKA_DIR/port"
-  echo "$ctrl" >"$KAFKA_DIR/controller.port"
   for ((i = 0; i < KAFKA_START_TIMEOUT * 5; i++)); do
     kill -0 "$pid" 2>/dev/null || kafka_fail "kafka exited during startup"
-    if grep -q 'Kafka Server started' "$KAFKA_DIR/kafka.log" 2>/dev/null && kafka_probe "$port"; then
+    if tail -c +"$((logged + 1))" "$KAFKA_DIR/kafka.log" 2>/dev/null | grep -q 'Kafka Server started' &&
+       kafka_probe "$port"; then
       echo "$port" >"$KAFKA_DIR/ready"
       log "kafka ready on 127.0.0.1:$port after $((SECONDS - t0))s"
       kafka_env; return 0
@@ -380,6 +424,37 @@ kafka_jsa() {
   local key
   key="$( { readlink -f "$(command -v java)"; cat "$KAFKA_LIBS/.complete"; } | sha256sum | cut -c1-12)"
   echo "$KAFKA_LIBS/kafka-$key.jsa"
+}
+
+# kafka_jvm: the JVM command line shared by start and up (no class-data dump).
+kafka_jvm() {
+  local jvm=(java -Xmx"$KAFKA_HEAP" -Xms64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    -Xshare:auto -Djava.awt.headless=true -Dfile.encoding=UTF-8
+    -XX:ErrorFile="$KAFKA_DIR/hs_err_%p.log"
+    -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" -Dkafka.logs.dir="$KAFKA_DIR")
+  # shellcheck disable=SC2206
+  [[ -n "${KAFKA_JVM_OPTS:-}" ]] && jvm+=(${KAFKA_JVM_OPTS})
+  local jsa
+  jsa="$(kafka_jsa)"
+  [[ "${KAFKA_CDS:-1}" != 0 && -s "$jsa" ]] && jvm+=(-XX:SharedArchiveFile="$jsa")
+  printf '%s\n' "${jvm[@]}"
+}
+
+kafka_down() {
+  if ! pid_alive "$KAFKA_DIR/kafka.pid" kafka.Kafka; then log "kafka is not running"; return 0; fi
+  log "kafka going down (data and port $(kafka_port) kept)"
+  rm -f "$KAFKA_DIR/ready"
+  stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka || true
+}
+
+kafka_up() {
+  if kafka_running; then kafka_env; return 0; fi
+  [[ -s "$KAFKA_DIR/server.properties" && -s "$KAFKA_DIR/port" ]] ||
+    die "kafka was never started here ($KAFKA_DIR); use start"
+  need_node
+  local jvm=()
+  mapfile -t jvm < <(kafka_jvm)
+  kafka_launch "$SECONDS" "${jvm[@]}" --
 }
 
 kafka_stop() {
@@ -424,6 +499,15 @@ case "$cmd" in
     ;;
   stop)
     for s in "${services[@]}"; do "${s}_stop"; done
+    ;;
+  down)
+    for s in "${services[@]}"; do "${s}_down"; done
+    ;;
+  up)
+    for s in "${services[@]}"; do "${s}_up"; done
+    ;;
+  restart)
+    for s in "${services[@]}"; do "${s}_down"; "${s}_up"; done
     ;;
   env)
     for s in "${services[@]}"; do
