@@ -254,17 +254,25 @@ describe('callConnection paths', () => {
 })
 
 describe('SSRF guard', () => {
-  it.each(['127.0.0.1', 'localhost', '10.0.0.1', '169.254.169.254', '[::1]', '[::ffff:127.0.0.1]'])(
-    'refuses %s before connecting unless private networks are allowed',
-    async (host) => {
-      const error = await failure(
-        callConnection(connection({ baseUrl: `http://${host}:${port}/api` }), get('/orders/42'), deny),
-      )
-      expect(error).toMatchObject({ kind: 'blocked', retryable: false })
-      expect(error.message).toMatch(/CONNECTIONS_ALLOW_PRIVATE_NETWORKS/)
-      expect(seen).toEqual([])
-    },
-  )
+  it.each([
+    '127.0.0.1',
+    'localhost',
+    '10.0.0.1',
+    '169.254.169.254',
+    '[::1]',
+    '[::ffff:127.0.0.1]',
+    '[::127.0.0.1]',
+    '[::169.254.169.254]',
+    '[64:ff9b::127.0.0.1]',
+    '[2002:7f00:1::1]',
+  ])('refuses %s before connecting unless private networks are allowed', async (host) => {
+    const error = await failure(
+      callConnection(connection({ baseUrl: `http://${host}:${port}/api` }), get('/orders/42'), deny),
+    )
+    expect(error).toMatchObject({ kind: 'blocked', retryable: false })
+    expect(error.message).toMatch(/CONNECTIONS_ALLOW_PRIVATE_NETWORKS/)
+    expect(seen).toEqual([])
+  })
 
   it('refuses a host when any of its addresses is private', async () => {
     const resolveHost = async () => [
