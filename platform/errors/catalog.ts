@@ -17,6 +17,11 @@ export const ERROR_CATALOG = {
   not_found: { status: 404, retryable: false, message: 'No such resource.' },
   intent_not_matched: { status: 404, retryable: false, message: 'No published flow handles this intent.' },
   route_not_found: { status: 404, retryable: false, message: 'No route matches this method and path.' },
+  request_timeout: {
+    status: 408,
+    retryable: true,
+    message: 'The request did not arrive in time; send it again.',
+  },
   conflict: { status: 409, retryable: false, message: 'The request conflicts with the current state.' },
   wait_token_invalid: {
     status: 409,
