@@ -1,6 +1,7 @@
+import { controlTable, type VersionedRow } from '../../platform/clickhouse/control-table.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
-export interface ConnectionRow {
+export interface ConnectionRow extends VersionedRow {
   tenant_id: string
   name: string
   base_url: string
@@ -8,30 +9,29 @@ export interface ConnectionRow {
   auth_header_name: string
   secret_ciphertext: string
   timeout_ms: number
-  created_at: string
-  updated_at: string
 }
 
-const COLUMNS = `tenant_id, name, base_url, auth_kind, auth_header_name, secret_ciphertext, timeout_ms,
-  created_at, updated_at`
+export const connectionsTable = controlTable<ConnectionRow>({
+  table: 'connections',
+  columns: [
+    'tenant_id',
+    'name',
+    'base_url',
+    'auth_kind',
+    'auth_header_name',
+    'secret_ciphertext',
+    'timeout_ms',
+  ],
+  deletable: true,
+})
 
-export async function findConnection(
-  db: Db,
-  tenantId: string,
-  name: string,
-): Promise<ConnectionRow | undefined> {
-  const rows = await db.select<ConnectionRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.connections} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND name = {name:String} AND deleted = 0 LIMIT 1`,
-    { tenantId, name },
-  )
-  return rows[0]
+export function findConnection(db: Db, tenantId: string, name: string): Promise<ConnectionRow | undefined> {
+  return connectionsTable.selectOne(db, 'tenant_id = {tenantId:UUID} AND name = {name:String}', {
+    tenantId,
+    name,
+  })
 }
 
-export async function listConnections(db: Db, tenantId: string): Promise<ConnectionRow[]> {
-  return db.select<ConnectionRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.connections} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND deleted = 0 ORDER BY name`,
-    { tenantId },
-  )
+export function listConnections(db: Db, tenantId: string): Promise<ConnectionRow[]> {
+  return connectionsTable.select(db, 'tenant_id = {tenantId:UUID}', { tenantId }, 'name')
 }

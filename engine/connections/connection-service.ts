@@ -1,4 +1,3 @@
-import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
@@ -6,7 +5,12 @@ import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
 import { withLock } from '../../platform/state/with-lock.ts'
 import type { ResolvedConnection } from './call-connection.ts'
-import { type ConnectionRow, findConnection, listConnections } from './connection-queries.ts'
+import {
+  type ConnectionRow,
+  connectionsTable,
+  findConnection,
+  listConnections,
+} from './connection-queries.ts'
 import {
   type AuthKind,
   type ConnectionAuth,
@@ -50,9 +54,12 @@ export class ConnectionService {
     return this.locked(tenantId, parsed.name, async () => {
       if (await findConnection(this.db, tenantId, parsed.name))
         throw new AppError('conflict', `connection "${parsed.name}" already exists`)
-      const now = Date.now()
-      const row = this.toRow(tenantId, parsed.name, parsed.baseUrl, parsed.auth, parsed.timeoutMs, now, now)
-      await this.db.insert('connections', [row])
+      const row = await connectionsTable.write(
+        this.db,
+        this.toRow(tenantId, parsed.name, parsed.baseUrl, parsed.auth, parsed.timeoutMs),
+        undefined,
+        Date.now(),
+      )
       await this.invalidate(tenantId, parsed.name)
       return toView(row)
     })
@@ -70,14 +77,17 @@ export class ConnectionService {
     const changes = updateConnectionInput.parse(input)
     return this.locked(tenantId, name, async () => {
       const current = await this.require(tenantId, name)
-      const row = {
-        ...current,
-        ...(changes.baseUrl === undefined ? {} : { base_url: changes.baseUrl }),
-        ...(changes.timeoutMs === undefined ? {} : { timeout_ms: changes.timeoutMs }),
-        ...(changes.auth === undefined ? {} : this.authColumns(tenantId, name, changes.auth)),
-        updated_at: nextVersion(current.updated_at, Date.now()),
-      }
-      await this.db.insert('connections', [{ ...row, created_at: Date.parse(toIsoTime(current.created_at)) }])
+      const row = await connectionsTable.write(
+        this.db,
+        {
+          ...current,
+          ...(changes.baseUrl === undefined ? {} : { base_url: changes.baseUrl }),
+          ...(changes.timeoutMs === undefined ? {} : { timeout_ms: changes.timeoutMs }),
+          ...(changes.auth === undefined ? {} : this.authColumns(tenantId, name, changes.auth)),
+        },
+        current,
+        Date.now(),
+      )
       await this.invalidate(tenantId, name)
       return toView(row)
     })
@@ -86,15 +96,7 @@ export class ConnectionService {
   async delete(tenantId: string, name: string): Promise<void> {
     await this.locked(tenantId, name, async () => {
       const current = await this.require(tenantId, name)
-      await this.db.insert('connections', [
-        {
-          ...current,
-          secret_ciphertext: '',
-          created_at: Date.parse(toIsoTime(current.created_at)),
-          updated_at: nextVersion(current.updated_at, Date.now()),
-          deleted: 1,
-        },
-      ])
+      await connectionsTable.remove(this.db, { ...current, secret_ciphertext: '' }, Date.now())
       await this.invalidate(tenantId, name)
     })
   }
@@ -130,24 +132,13 @@ export class ConnectionService {
     return row
   }
 
-  private toRow(
-    tenantId: string,
-    name: string,
-    baseUrl: string,
-    auth: ConnectionAuth,
-    timeoutMs: number,
-    createdAt: number,
-    updatedAt: number,
-  ) {
+  private toRow(tenantId: string, name: string, baseUrl: string, auth: ConnectionAuth, timeoutMs: number) {
     return {
       tenant_id: tenantId,
       name,
       base_url: baseUrl,
       ...this.authColumns(tenantId, name, auth),
       timeout_ms: timeoutMs,
-      created_at: createdAt,
-      updated_at: updatedAt,
-      deleted: 0,
     }
   }
 
@@ -187,12 +178,7 @@ const cacheKey = (tenantId: string, name: string): string => `${tenantId}:${name
 /** Bound into the ciphertext: a sealed secret opens only for the tenant and name it was stored under. */
 const secretContext = (tenantId: string, name: string): string => `connection:${tenantId}:${name}`
 
-type ViewSource = Omit<ConnectionRow, 'created_at' | 'updated_at'> & {
-  created_at: number | string
-  updated_at: number | string
-}
-
-const toView = (row: ViewSource): ConnectionView => ({
+const toView = (row: ConnectionRow): ConnectionView => ({
   name: row.name,
   baseUrl: row.base_url,
   auth:
@@ -201,9 +187,6 @@ const toView = (row: ViewSource): ConnectionView => ({
       : { kind: row.auth_kind as AuthKind },
   hasSecret: row.secret_ciphertext !== '',
   timeoutMs: row.timeout_ms,
-  createdAt: toIso(row.created_at),
-  updatedAt: toIso(row.updated_at),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
 })
-
-const toIso = (value: number | string): string =>
-  typeof value === 'number' ? new Date(value).toISOString() : toIsoTime(value)
