@@ -81,6 +81,13 @@ const envSchema = z.object({
   CHAT_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(1_800),
   CHAT_RATE_LIMIT_PER_SESSION: z.coerce.number().int().min(1).default(10),
   CHAT_MAX_STEPS_PER_TURN: z.coerce.number().int().min(1).max(10_000).default(100),
+  CHAT_SESSIONS_PER_MINUTE_PER_IP: z.coerce.number().int().min(1).default(30),
+  CHAT_SESSIONS_PER_MINUTE_PER_KEY: z.coerce.number().int().min(1).default(600),
+  CHAT_TRIGGERS_PER_MINUTE_PER_SESSION: z.coerce.number().int().min(1).default(30),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(72_000),
   COMERIX_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'expected at least 32 characters (generate one with `openssl rand -hex 32`)',
   }),
@@ -114,6 +121,17 @@ export interface Config {
     countryHeader: string | undefined
   }
   trustProxy: boolean
+  /** Socket limits of the HTTP server (slow clients cannot hold connections open). */
+  http: {
+    /** The whole request, headers and body, must arrive within this (else 408). */
+    requestTimeoutMs: number
+    /** The headers must arrive within this; at most requestTimeoutMs. */
+    headersTimeoutMs: number
+    /** A connection with no bytes in either direction for this long is closed (0: never). */
+    connectionTimeoutMs: number
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number
+  }
   sink: { batchRows: number; batchWaitMs: number }
   chat: {
     sessionTtlSeconds: number
@@ -123,6 +141,12 @@ export interface Config {
     maxStepsPerTurn: number
     /** Chat requests per second one session may send. */
     rateLimitPerSession: number
+    /** Sessions one client IP may open per minute (sessions and their executions live in state). */
+    sessionsPerMinutePerIp: number
+    /** Sessions one widget key may open per minute. */
+    sessionsPerMinutePerKey: number
+    /** Intents one session may trigger per minute (each execution is kept in state for 7 days). */
+    triggersPerMinutePerSession: number
   }
   /** Let connection nodes call private, loopback and link-local addresses (tests, on-premise APIs). */
   connectionsAllowPrivateNetworks: boolean
@@ -155,6 +179,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'COMERIX_SECRET is unset: distributed mode (CLICKHOUSE_URL, KAFKA_BROKERS or REDIS_URL set) needs one shared secret of at least 32 characters for every process',
     ])
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError([
+      `HTTP_HEADERS_TIMEOUT_MS=${e.HTTP_HEADERS_TIMEOUT_MS} is longer than HTTP_REQUEST_TIMEOUT_MS=${e.HTTP_REQUEST_TIMEOUT_MS}: the headers are part of the request, so lower the first or raise the second`,
+    ])
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -183,12 +212,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       countryHeader: e.INGEST_COUNTRY_HEADER?.toLowerCase(),
     },
     trustProxy: e.TRUST_PROXY === 'true',
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     sink: { batchRows: e.SINK_BATCH_ROWS, batchWaitMs: e.SINK_BATCH_WAIT_MS },
     chat: {
       sessionTtlSeconds: e.CHAT_SESSION_TTL_SECONDS,
       idleTimeoutSeconds: e.CHAT_IDLE_TIMEOUT_SECONDS,
       maxStepsPerTurn: e.CHAT_MAX_STEPS_PER_TURN,
       rateLimitPerSession: e.CHAT_RATE_LIMIT_PER_SESSION,
+      sessionsPerMinutePerIp: e.CHAT_SESSIONS_PER_MINUTE_PER_IP,
+      sessionsPerMinutePerKey: e.CHAT_SESSIONS_PER_MINUTE_PER_KEY,
+      triggersPerMinutePerSession: e.CHAT_TRIGGERS_PER_MINUTE_PER_SESSION,
     },
     connectionsAllowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS === 'true',
     secret: e.COMERIX_SECRET,
