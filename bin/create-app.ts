@@ -7,6 +7,8 @@ import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../engine/demo/demo-shop.ts'
 import { demoGenerateRoutes } from '../engine/demo/generate/demo-generate.routes.ts'
 import { createDemoGenerator, type DemoGenerator } from '../engine/demo/generate/demo-generator.ts'
 import { conversionRoutes } from '../ingest/conversions/conversion.routes.ts'
+import { conversionSettingsRoutes } from '../ingest/conversions/conversion-settings.routes.ts'
+import { ConversionSettingsService } from '../ingest/conversions/conversion-settings.ts'
 import { loadEmailHasher } from '../ingest/conversions/email-hasher.ts'
 import { EventPublisher } from '../ingest/event-publisher.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
@@ -59,6 +61,9 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
         idempotency: new Idempotency(platform.state),
         emailHasher: await loadEmailHasher(config),
       }),
+    )
+    await platform.server.register(
+      conversionSettingsRoutes(new ConversionSettingsService(platform.db), platform.tenancy),
     )
   }
 

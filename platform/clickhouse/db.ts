@@ -18,6 +18,7 @@ const TABLE_NAMES = [
   'token_spend_hourly',
   'goals',
   'conversions',
+  'conversion_settings',
   'identity_links',
   'chat_sessions',
   'reports',
