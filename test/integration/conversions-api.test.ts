@@ -14,23 +14,26 @@ const at = (time: string) => `${DAY}T${time}Z`
 
 let app: App
 let dataDir: string
-const tenants: Record<'shop' | 'rival', { id: string; engine: string; analyst: string; publicKey: string }> =
-  {
-    shop: { id: '', engine: '', analyst: '', publicKey: '' },
-    rival: { id: '', engine: '', analyst: '', publicKey: '' },
-  }
+const tenants: Record<
+  'shop' | 'rival',
+  { id: string; engine: string; analyst: string; admin: string; publicKey: string }
+> = {
+  shop: { id: '', engine: '', analyst: '', admin: '', publicKey: '' },
+  rival: { id: '', engine: '', analyst: '', admin: '', publicKey: '' },
+}
 
 beforeAll(async () => {
   dataDir = await tempDir()
   app = await createApp(testConfig(dataDir, { SINK_BATCH_WAIT_MS: '50' }))
   for (const slug of ['shop', 'rival'] as const) {
     const { tenant } = await app.operator.createTenant({ slug: `conv-${slug}` })
-    const key = (scopes: Array<'engine' | 'analyst'>) =>
+    const key = (scopes: Array<'engine' | 'analyst' | 'admin'>) =>
       app.tenancy.createSecretKey(tenant.id, { name: scopes.join('-'), scopes }).then((issued) => issued.key)
     tenants[slug] = {
       id: tenant.id,
       engine: await key(['engine']),
       analyst: await key(['analyst']),
+      admin: await key(['admin']),
       publicKey: (
         await app.tenancy.createWidgetKey(tenant.id, { allowedOrigins: [ORIGIN], allIntents: true })
       ).publicKey,
@@ -70,6 +73,16 @@ const beacon = (orderId: string, value: number, anonymousId: string, ts: string)
       currency: 'EUR',
     },
   })
+
+const settings = async (method: 'GET' | 'PUT', payload?: object, tenant: 'shop' | 'rival' = 'shop') => {
+  const response = await app.server.inject({
+    method,
+    url: '/v1/admin/conversion-settings',
+    headers: { authorization: `Bearer ${tenants[tenant].admin}` },
+    ...(payload ? { payload } : {}),
+  })
+  return { statusCode: response.statusCode, body: response.json() }
+}
 
 interface ConversionRow {
   conversion_id: string
@@ -189,17 +202,87 @@ describe('POST /v1/engine/conversions', () => {
     expect(inFlight.json().error.code).toBe('idempotency_in_flight')
   })
 
-  it('counts a purchase beacon once, and not at all when the backend reported the same order', async () => {
+  it('refuses a session token as chatSessionId with a 400 naming the field, and stores nothing', async () => {
+    const opened = await app.server.inject({
+      method: 'POST',
+      url: `/v1/chat/sessions?publicKey=${tenants.shop.publicKey}`,
+      headers: { origin: ORIGIN },
+      payload: { anonymousId: 'anon-token' },
+    })
+    expect(opened.statusCode).toBe(201)
+    const { sessionId, sessionToken } = opened.json()
+    expect(sessionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    expect(sessionToken).toMatch(/^cs_/)
+    const refused = await report('shop', sale({ conversionId: 'token-1', chatSessionId: sessionToken }))
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().error.code).toBe('validation_failed')
+    expect(JSON.stringify(refused.json().error.details)).toMatch(/chatSessionId.*sessionId/)
+    const beaconWithToken = await app.server.inject({
+      method: 'POST',
+      url: `/v1/telemetry?publicKey=${tenants.shop.publicKey}`,
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      payload: {
+        type: 'message.sent',
+        ts: at('10:00:00'),
+        anonymous_id: 'anon-token',
+        chat_session_id: sessionToken,
+      },
+    })
+    expect(beaconWithToken.statusCode).toBe(400)
+    expect(JSON.stringify(beaconWithToken.json().error.details)).toMatch(/chat_session_id/)
+    const [stored] = await app.db.select<{ n: string }>(
+      `SELECT count() AS n FROM ${app.db.tables.events} WHERE position(props, {token:String}) > 0
+         OR chat_session_id = {token:String}`,
+      { token: sessionToken },
+    )
+    expect(Number(stored?.n)).toBe(0)
+  })
+
+  it('leaves purchase beacons out by default: unverified signals, the backend’s report of the order counts', async () => {
     expect((await beacon('o-1', 50, 'anon-1', at('09:59:00'))).statusCode).toBe(202)
     expect((await beacon('o-9', 20, 'anon-2', at('11:00:00'))).statusCode).toBe(202)
     expect((await beacon('o-9', 20, 'anon-2', at('11:00:05'))).statusCode).toBe(202)
-    await waitFor(async () => (await storedEvents('shop', 'purchase')) === 3)
-    const rows = await conversionsOf('shop')
-    expect(rows.map((row) => [row.conversion_id, row.source, row.value_micros])).toEqual([
+    expect((await beacon('o-big', 1e9, 'anon-2', at('11:30:00'))).statusCode).toBe(202)
+    await waitFor(async () => (await storedEvents('shop', 'purchase')) === 4)
+    expect(await settings('GET')).toMatchObject({
+      statusCode: 200,
+      body: { purchaseBeacons: 'unverified', purchaseBeaconMaxValue: null, updatedAt: null },
+    })
+    expect((await conversionsOf('shop')).map((row) => row.conversion_id)).toEqual(['conv-1', 'conv-2'])
+  })
+
+  it('counts purchase beacons once, below the cap, when the tenant says so; the backend’s order wins', async () => {
+    const engineKey = await app.server.inject({
+      method: 'PUT',
+      url: '/v1/admin/conversion-settings',
+      headers: { authorization: `Bearer ${tenants.shop.engine}` },
+      payload: { purchaseBeacons: 'counted' },
+    })
+    expect(engineKey.statusCode).toBe(403)
+    expect((await settings('PUT', { purchaseBeacons: 'sometimes' })).statusCode).toBe(400)
+    expect(
+      (await settings('PUT', { purchaseBeacons: 'counted', purchaseBeaconMaxValue: 0 })).statusCode,
+    ).toBe(400)
+
+    expect(await settings('PUT', { purchaseBeacons: 'counted', purchaseBeaconMaxValue: 500 })).toMatchObject({
+      statusCode: 200,
+      body: { purchaseBeacons: 'counted', purchaseBeaconMaxValue: 500 },
+    })
+    expect(
+      (await conversionsOf('shop')).map((row) => [row.conversion_id, row.source, row.value_micros]),
+    ).toEqual([
       ['conv-1', 'backend', 50000000],
       ['conv-2', 'backend', 30000000],
       ['purchase:o-9', 'widget', 20000000],
     ])
+    // Without a cap the billion-euro beacon counts too; the rival tenant still has the default.
+    await settings('PUT', { purchaseBeacons: 'counted' })
+    expect((await conversionsOf('shop')).map((row) => row.conversion_id)).toContain('purchase:o-big')
+    expect((await settings('GET', undefined, 'rival')).body.purchaseBeacons).toBe('unverified')
+    // Back to the cap for the rest of the file.
+    const capped = await settings('PUT', { purchaseBeacons: 'counted', purchaseBeaconMaxValue: 500 })
+    expect(capped.body.updatedAt).toEqual(expect.any(String))
+    expect((await settings('GET')).body).toEqual(capped.body)
   })
 
   it('takes a refund as a negative conversion of the original order, netted in revenue', async () => {
