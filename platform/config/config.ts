@@ -84,6 +84,12 @@ const envSchema = z.object({
   CHAT_SESSIONS_PER_MINUTE_PER_IP: z.coerce.number().int().min(1).default(30),
   CHAT_SESSIONS_PER_MINUTE_PER_KEY: z.coerce.number().int().min(1).default(600),
   CHAT_TRIGGERS_PER_MINUTE_PER_SESSION: z.coerce.number().int().min(1).default(30),
+  UPLOADS_PER_EXECUTION_FILES: z.coerce.number().int().min(1).default(10),
+  UPLOADS_PER_EXECUTION_BYTES: z.coerce.number().int().min(1).default(52_428_800),
+  UPLOADS_PER_SESSION_FILES: z.coerce.number().int().min(1).default(20),
+  UPLOADS_PER_SESSION_BYTES: z.coerce.number().int().min(1).default(104_857_600),
+  UPLOADS_PER_KEY_DAILY_FILES: z.coerce.number().int().min(1).default(1_000),
+  UPLOADS_PER_KEY_DAILY_BYTES: z.coerce.number().int().min(1).default(1_073_741_824),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
@@ -147,6 +153,12 @@ export interface Config {
     sessionsPerMinutePerKey: number
     /** Intents one session may trigger per minute (each execution is kept in state for 7 days). */
     triggersPerMinutePerSession: number
+  }
+  /** Files and bytes that may be uploaded per execution, per chat session, per widget key per UTC day. */
+  uploads: {
+    perExecution: { files: number; bytes: number }
+    perSession: { files: number; bytes: number }
+    perKeyPerDay: { files: number; bytes: number }
   }
   /** Let connection nodes call private, loopback and link-local addresses (tests, on-premise APIs). */
   connectionsAllowPrivateNetworks: boolean
@@ -227,6 +239,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionsPerMinutePerIp: e.CHAT_SESSIONS_PER_MINUTE_PER_IP,
       sessionsPerMinutePerKey: e.CHAT_SESSIONS_PER_MINUTE_PER_KEY,
       triggersPerMinutePerSession: e.CHAT_TRIGGERS_PER_MINUTE_PER_SESSION,
+    },
+    uploads: {
+      perExecution: { files: e.UPLOADS_PER_EXECUTION_FILES, bytes: e.UPLOADS_PER_EXECUTION_BYTES },
+      perSession: { files: e.UPLOADS_PER_SESSION_FILES, bytes: e.UPLOADS_PER_SESSION_BYTES },
+      perKeyPerDay: { files: e.UPLOADS_PER_KEY_DAILY_FILES, bytes: e.UPLOADS_PER_KEY_DAILY_BYTES },
     },
     connectionsAllowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS === 'true',
     secret: e.COMERIX_SECRET,

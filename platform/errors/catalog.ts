@@ -51,6 +51,12 @@ export const ERROR_CATALOG = {
     message: 'This Idempotency-Key was used with a different request body.',
   },
   rate_limited: { status: 429, retryable: true, message: 'Too many requests; retry after the delay given.' },
+  upload_quota_exceeded: {
+    status: 429,
+    retryable: false,
+    message:
+      'The upload budget (files or bytes per execution, chat session, or widget key per day) is used up; details name it.',
+  },
   internal: { status: 500, retryable: true, message: 'An internal error occurred.' },
   not_ready: { status: 503, retryable: true, message: 'A dependency is unavailable; retry shortly.' },
   llm_unavailable: {
