@@ -1,6 +1,7 @@
+import { controlTable, type VersionedRow } from '../../platform/clickhouse/control-table.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
-export interface FlowRow {
+export interface FlowRow extends VersionedRow {
   tenant_id: string
   flow_id: string
   intent: string
@@ -8,9 +9,6 @@ export interface FlowRow {
   draft: string
   published_version: number
   latest_version: number
-  created_at: string
-  updated_at: string
-  deleted: number
 }
 
 export interface FlowVersionRow {
@@ -23,32 +21,25 @@ export interface FlowVersionRow {
   created_at: string
 }
 
-const FLOW_COLUMNS =
-  'tenant_id, flow_id, intent, name, draft, published_version, latest_version, created_at, updated_at, deleted'
+export const flowsTable = controlTable<FlowRow>({
+  table: 'flows',
+  columns: ['tenant_id', 'flow_id', 'intent', 'name', 'draft', 'published_version', 'latest_version'],
+  deletable: true,
+})
 
-export async function findFlow(db: Db, tenantId: string, flowId: string): Promise<FlowRow | undefined> {
-  const rows = await db.select<FlowRow>(
-    `SELECT ${FLOW_COLUMNS} FROM ${db.tables.flows} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND flow_id = {flowId:UUID} AND deleted = 0`,
-    { tenantId, flowId },
-  )
-  return rows[0]
+export function findFlow(db: Db, tenantId: string, flowId: string): Promise<FlowRow | undefined> {
+  return flowsTable.selectOne(db, 'tenant_id = {tenantId:UUID} AND flow_id = {flowId:UUID}', {
+    tenantId,
+    flowId,
+  })
 }
 
-export async function listFlows(db: Db, tenantId: string): Promise<FlowRow[]> {
-  return db.select<FlowRow>(
-    `SELECT ${FLOW_COLUMNS} FROM ${db.tables.flows} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND deleted = 0 ORDER BY intent, created_at`,
-    { tenantId },
-  )
+export function listFlows(db: Db, tenantId: string): Promise<FlowRow[]> {
+  return flowsTable.select(db, 'tenant_id = {tenantId:UUID}', { tenantId }, 'intent, created_at')
 }
 
-export async function listPublishedFlows(db: Db, tenantId: string): Promise<FlowRow[]> {
-  return db.select<FlowRow>(
-    `SELECT ${FLOW_COLUMNS} FROM ${db.tables.flows} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND deleted = 0 AND published_version > 0`,
-    { tenantId },
-  )
+export function listPublishedFlows(db: Db, tenantId: string): Promise<FlowRow[]> {
+  return flowsTable.select(db, 'tenant_id = {tenantId:UUID} AND published_version > 0', { tenantId })
 }
 
 export async function findFlowVersion(

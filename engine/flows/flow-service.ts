@@ -10,6 +10,7 @@ import {
   type FlowRow,
   findFlow,
   findFlowVersion,
+  flowsTable,
   listFlows,
   listFlowVersions,
   listPublishedFlows,
@@ -82,32 +83,31 @@ export class FlowService {
 
   async create(tenantId: string, document: unknown): Promise<FlowDetail> {
     const flow = await this.validate(tenantId, document)
-    const now = Date.now()
-    const row: FlowRow = {
-      tenant_id: tenantId,
-      flow_id: newId(),
-      intent: flow.intent,
-      name: flow.name,
-      draft: JSON.stringify(document),
-      published_version: 0,
-      latest_version: 0,
-      created_at: new Date(now).toISOString(),
-      updated_at: new Date(now).toISOString(),
-      deleted: 0,
-    }
-    await this.write(row, now)
+    const row = await flowsTable.write(
+      this.db,
+      {
+        tenant_id: tenantId,
+        flow_id: newId(),
+        intent: flow.intent,
+        name: flow.name,
+        draft: JSON.stringify(document),
+        published_version: 0,
+        latest_version: 0,
+      },
+      undefined,
+      Date.now(),
+    )
     return toDetail(row)
   }
 
   async update(tenantId: string, flowId: string, document: unknown): Promise<FlowDetail> {
     const flow = await this.validate(tenantId, document)
     return this.withFlowLock(tenantId, flowId, async (row) => {
-      const updated = { ...row, intent: flow.intent, name: flow.name, draft: JSON.stringify(document) }
       if (row.published_version > 0 && flow.intent !== row.intent) {
         throw new AppError('conflict', 'unpublish the flow before changing its intent')
       }
-      await this.write(updated, Date.now())
-      return toDetail(updated)
+      const changes = { intent: flow.intent, name: flow.name, draft: JSON.stringify(document) }
+      return toDetail(await this.write(row, changes, Date.now()))
     })
   }
 
@@ -121,7 +121,7 @@ export class FlowService {
 
   async delete(tenantId: string, flowId: string): Promise<void> {
     await this.withFlowLock(tenantId, flowId, async (row) => {
-      await this.write({ ...row, published_version: 0, deleted: 1 }, Date.now())
+      await flowsTable.remove(this.db, { ...row, published_version: 0 }, Date.now())
     })
     await this.published.invalidate(tenantId)
   }
@@ -163,7 +163,7 @@ export class FlowService {
               created_at: now,
             },
           ])
-          await this.write({ ...row, published_version: version, latest_version: version }, now)
+          await this.write(row, { published_version: version, latest_version: version }, now)
           await this.published.invalidate(tenantId)
           return {
             version,
@@ -179,11 +179,9 @@ export class FlowService {
 
   /** Removes the intent from new sessions; running executions finish on their version. */
   async unpublish(tenantId: string, flowId: string): Promise<FlowSummary> {
-    const updated = await this.withFlowLock(tenantId, flowId, async (row) => {
-      const next = { ...row, published_version: 0 }
-      await this.write(next, Date.now())
-      return next
-    })
+    const updated = await this.withFlowLock(tenantId, flowId, (row) =>
+      this.write(row, { published_version: 0 }, Date.now()),
+    )
     await this.published.invalidate(tenantId)
     return toSummary(updated)
   }
@@ -238,10 +236,8 @@ export class FlowService {
     )
   }
 
-  private async write(row: FlowRow, updatedAt: number): Promise<void> {
-    await this.db.insert('flows', [
-      { ...row, created_at: Date.parse(toIsoTime(row.created_at)), updated_at: updatedAt },
-    ])
+  private write(row: FlowRow, changes: Partial<FlowRow>, now: number): Promise<FlowRow> {
+    return flowsTable.write(this.db, { ...row, ...changes }, row, now)
   }
 }
 
@@ -251,8 +247,8 @@ const toSummary = (row: FlowRow): FlowSummary => ({
   name: row.name,
   publishedVersion: Number(row.published_version),
   latestVersion: Number(row.latest_version),
-  createdAt: toIsoTime(row.created_at),
-  updatedAt: toIsoTime(row.updated_at),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
 })
 
 const toDetail = (row: FlowRow): FlowDetail => ({ ...toSummary(row), draft: JSON.parse(row.draft) })

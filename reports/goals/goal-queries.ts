@@ -1,6 +1,7 @@
+import { controlTable, type VersionedRow } from '../../platform/clickhouse/control-table.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
-export interface GoalRow {
+export interface GoalRow extends VersionedRow {
   tenant_id: string
   goal_id: string
   name: string
@@ -13,26 +14,34 @@ export interface GoalRow {
   url_like: string[]
   min_value_micros: number | string
   currency: string
-  created_at: string
-  updated_at: string
 }
 
-const COLUMNS = `tenant_id, goal_id, name, kind, event_type, filter_properties, filter_ops, filter_values,
-  url_patterns, url_like, min_value_micros, currency, created_at, updated_at`
+export const goalsTable = controlTable<GoalRow>({
+  table: 'goals',
+  columns: [
+    'tenant_id',
+    'goal_id',
+    'name',
+    'kind',
+    'event_type',
+    'filter_properties',
+    'filter_ops',
+    'filter_values',
+    'url_patterns',
+    'url_like',
+    'min_value_micros',
+    'currency',
+  ],
+  deletable: true,
+})
 
-export async function findGoal(db: Db, tenantId: string, goalId: string): Promise<GoalRow | undefined> {
-  const rows = await db.select<GoalRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.goals} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND goal_id = {goalId:String} AND deleted = 0 LIMIT 1`,
-    { tenantId, goalId },
-  )
-  return rows[0]
+export function findGoal(db: Db, tenantId: string, goalId: string): Promise<GoalRow | undefined> {
+  return goalsTable.selectOne(db, 'tenant_id = {tenantId:UUID} AND goal_id = {goalId:String}', {
+    tenantId,
+    goalId,
+  })
 }
 
-export async function listGoals(db: Db, tenantId: string): Promise<GoalRow[]> {
-  return db.select<GoalRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.goals} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND deleted = 0 ORDER BY created_at, goal_id`,
-    { tenantId },
-  )
+export function listGoals(db: Db, tenantId: string): Promise<GoalRow[]> {
+  return goalsTable.select(db, 'tenant_id = {tenantId:UUID}', { tenantId }, 'created_at, goal_id')
 }

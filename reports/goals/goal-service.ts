@@ -1,10 +1,9 @@
-import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { newId } from '../../platform/ids.ts'
 import { SharedCache } from '../../platform/state/shared-cache.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
-import { findGoal, type GoalRow, listGoals } from './goal-queries.ts'
+import { findGoal, type GoalRow, goalsTable, listGoals } from './goal-queries.ts'
 import { type GoalInput, type GoalView, globToLike, goalInput, type ParsedGoal } from './goal-schemas.ts'
 
 /** Tenant-defined goals: versioned rows in the `goals` control table, cached per tenant. */
@@ -36,9 +35,12 @@ export class GoalService {
   }
 
   async create(tenantId: string, input: GoalInput): Promise<GoalView> {
-    const now = Date.now()
-    const row = toRow(tenantId, newId(), goalInput.parse(input), now, now)
-    await this.db.insert('goals', [row])
+    const row = await goalsTable.write(
+      this.db,
+      toRow(tenantId, newId(), goalInput.parse(input)),
+      undefined,
+      Date.now(),
+    )
     await this.cache.invalidate(tenantId)
     return toView(row)
   }
@@ -46,28 +48,19 @@ export class GoalService {
   /** Replaces the goal's definition; its id (and so its history in reports) stays. */
   async update(tenantId: string, goalId: string, input: GoalInput): Promise<GoalView> {
     const current = await this.require(tenantId, goalId)
-    const row = toRow(
-      tenantId,
-      goalId,
-      goalInput.parse(input),
-      Date.parse(toIsoTime(current.created_at)),
-      nextVersion(current.updated_at, Date.now()),
+    const row = await goalsTable.write(
+      this.db,
+      toRow(tenantId, goalId, goalInput.parse(input)),
+      current,
+      Date.now(),
     )
-    await this.db.insert('goals', [row])
     await this.cache.invalidate(tenantId)
     return toView(row)
   }
 
   async delete(tenantId: string, goalId: string): Promise<void> {
     const current = await this.require(tenantId, goalId)
-    await this.db.insert('goals', [
-      {
-        ...current,
-        created_at: Date.parse(toIsoTime(current.created_at)),
-        updated_at: nextVersion(current.updated_at, Date.now()),
-        deleted: 1,
-      },
-    ])
+    await goalsTable.remove(this.db, current, Date.now())
     await this.cache.invalidate(tenantId)
   }
 
@@ -78,7 +71,7 @@ export class GoalService {
   }
 }
 
-function toRow(tenantId: string, goalId: string, goal: ParsedGoal, createdAt: number, updatedAt: number) {
+function toRow(tenantId: string, goalId: string, goal: ParsedGoal) {
   const event = goal.kind === 'event' ? goal : undefined
   const conversion = goal.kind === 'conversion' ? goal : undefined
   return {
@@ -94,23 +87,15 @@ function toRow(tenantId: string, goalId: string, goal: ParsedGoal, createdAt: nu
     url_like: event?.urlPatterns.map(globToLike) ?? [],
     min_value_micros: Math.round((conversion?.minValue ?? 0) * 1e6),
     currency: conversion?.currency ?? '',
-    created_at: createdAt,
-    updated_at: updatedAt,
-    deleted: 0,
   }
 }
 
-type ViewSource = Omit<GoalRow, 'created_at' | 'updated_at'> & {
-  created_at: number | string
-  updated_at: number | string
-}
-
-function toView(row: ViewSource): GoalView {
+function toView(row: GoalRow): GoalView {
   const common = {
     goalId: row.goal_id,
     name: row.name,
-    createdAt: toIso(row.created_at),
-    updatedAt: toIso(row.updated_at),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
   }
   if (row.kind === 'conversion') {
     const minValueMicros = Number(row.min_value_micros)
@@ -133,6 +118,3 @@ function toView(row: ViewSource): GoalView {
     urlPatterns: row.url_patterns,
   }
 }
-
-const toIso = (value: number | string): string =>
-  typeof value === 'number' ? new Date(value).toISOString() : toIsoTime(value)
