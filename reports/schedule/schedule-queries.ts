@@ -1,7 +1,8 @@
+import { controlTable, type VersionedRow } from '../../platform/clickhouse/control-table.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
 /** A schedule as stored, times as epoch ms. */
-export interface ScheduleRow {
+export interface ScheduleRow extends VersionedRow {
   tenant_id: string
   schedule_id: string
   report_id: string
@@ -12,43 +13,38 @@ export interface ScheduleRow {
   secret_ciphertext: string
   paused: number
   active_since: number
-  created_at: number
-  updated_at: number
 }
 
-const COLUMNS = `tenant_id, schedule_id, report_id, cron, timezone,
-  format, endpoint_url, secret_ciphertext, paused, toFloat64(toUnixTimestamp64Milli(active_since)) AS active_since,
-  toFloat64(toUnixTimestamp64Milli(created_at)) AS created_at, toFloat64(toUnixTimestamp64Milli(updated_at)) AS updated_at`
+export const schedulesTable = controlTable<ScheduleRow>({
+  table: 'report_schedules',
+  columns: [
+    'tenant_id',
+    'schedule_id',
+    'report_id',
+    'cron',
+    'timezone',
+    'format',
+    'endpoint_url',
+    'secret_ciphertext',
+    'paused',
+    'active_since',
+  ],
+  timeColumns: ['active_since'],
+  deletable: true,
+})
 
-export async function findSchedule(
-  db: Db,
-  tenantId: string,
-  scheduleId: string,
-): Promise<ScheduleRow | undefined> {
-  const rows = await db.select<ScheduleRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.report_schedules} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND schedule_id = {scheduleId:UUID} AND deleted = 0 LIMIT 1`,
-    { tenantId, scheduleId },
-  )
-  return rows[0]
+export function findSchedule(db: Db, tenantId: string, scheduleId: string): Promise<ScheduleRow | undefined> {
+  return schedulesTable.selectOne(db, 'tenant_id = {tenantId:UUID} AND schedule_id = {scheduleId:UUID}', {
+    tenantId,
+    scheduleId,
+  })
 }
 
-export async function listSchedules(db: Db, tenantId: string): Promise<ScheduleRow[]> {
-  return db.select<ScheduleRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.report_schedules} FINAL
-     WHERE tenant_id = {tenantId:UUID} AND deleted = 0 ORDER BY created_at, schedule_id`,
-    { tenantId },
-  )
+export function listSchedules(db: Db, tenantId: string): Promise<ScheduleRow[]> {
+  return schedulesTable.select(db, 'tenant_id = {tenantId:UUID}', { tenantId }, 'created_at, schedule_id')
 }
 
 /** Every tenant's unpaused schedules: what the scheduler ticks. */
-export async function listActiveSchedules(db: Db): Promise<ScheduleRow[]> {
-  return db.select<ScheduleRow>(
-    `SELECT ${COLUMNS} FROM ${db.tables.report_schedules} FINAL WHERE deleted = 0 AND paused = 0`,
-    {},
-  )
-}
-
-export function insertSchedule(db: Db, row: ScheduleRow & { deleted?: number }): Promise<void> {
-  return db.insert('report_schedules', [{ deleted: 0, ...row }])
+export function listActiveSchedules(db: Db): Promise<ScheduleRow[]> {
+  return schedulesTable.select(db, 'paused = 0', {})
 }

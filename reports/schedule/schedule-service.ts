@@ -14,10 +14,10 @@ import { listRuns } from './run-queries.ts'
 import { queuedRun, queueRun } from './run-queue.ts'
 import {
   findSchedule,
-  insertSchedule,
   listActiveSchedules,
   listSchedules,
   type ScheduleRow,
+  schedulesTable,
 } from './schedule-queries.ts'
 import {
   type CreateScheduleInput,
@@ -66,21 +66,23 @@ export class ScheduleService {
     const now = this.deps.clock.now()
     const id = newId()
     const secret = newWebhookSecret()
-    const row: ScheduleRow = {
-      tenant_id: tenantId,
-      schedule_id: id,
-      report_id: parsed.reportId,
-      cron: parsed.cron,
-      timezone: parsed.timezone,
-      format: parsed.format,
-      endpoint_url: parsed.endpointUrl,
-      secret_ciphertext: this.deps.secretBox.seal(secret, secretContext(tenantId, id)),
-      paused: parsed.paused ? 1 : 0,
-      active_since: now,
-      created_at: now,
-      updated_at: now,
-    }
-    await insertSchedule(this.deps.db, row)
+    const row = await schedulesTable.write(
+      this.deps.db,
+      {
+        tenant_id: tenantId,
+        schedule_id: id,
+        report_id: parsed.reportId,
+        cron: parsed.cron,
+        timezone: parsed.timezone,
+        format: parsed.format,
+        endpoint_url: parsed.endpointUrl,
+        secret_ciphertext: this.deps.secretBox.seal(secret, secretContext(tenantId, id)),
+        paused: parsed.paused ? 1 : 0,
+        active_since: now,
+      },
+      undefined,
+      now,
+    )
     await this.activeCache.invalidate(ACTIVE_KEY)
     return { ...toScheduleView(row, now), secret }
   }
@@ -125,7 +127,7 @@ export class ScheduleService {
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    await this.change(tenantId, id, (current) => ({ ...current, deleted: 1 }))
+    await this.locked(tenantId, id, (current, now) => schedulesTable.remove(this.deps.db, current, now))
   }
 
   /** Queues a manual run now, paused or not; a scheduler process picks it up. */
@@ -166,20 +168,24 @@ export class ScheduleService {
   private async change(
     tenantId: string,
     id: string,
-    apply: (current: ScheduleRow, now: number) => ScheduleRow & { deleted?: number },
+    apply: (current: ScheduleRow, now: number) => ScheduleRow,
   ): Promise<ScheduleView> {
+    return this.locked(tenantId, id, async (current, now) => {
+      const next = await schedulesTable.write(this.deps.db, apply(current, now), current, now)
+      return toScheduleView(next, now)
+    })
+  }
+
+  private locked<T>(tenantId: string, id: string, write: (current: ScheduleRow, now: number) => Promise<T>) {
     const busy = () => new AppError('conflict', `report schedule "${id}" is being changed by another request`)
     return withLock(
       this.deps.state,
       `report-schedule:change:${tenantId}:${id}`,
       { leaseMs: LOCK_TTL_MS, waitMs: 2_000, busy },
       async () => {
-        const current = await this.require(tenantId, id)
-        const now = this.deps.clock.now()
-        const next = { ...apply(current, now), updated_at: Math.max(now, current.updated_at + 1) }
-        await insertSchedule(this.deps.db, next)
+        const written = await write(await this.require(tenantId, id), this.deps.clock.now())
         await this.activeCache.invalidate(ACTIVE_KEY)
-        return toScheduleView(next, now)
+        return written
       },
     )
   }
