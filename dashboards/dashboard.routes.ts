@@ -4,7 +4,7 @@ import { principalOf, requireSecretKey } from '../platform/http/auth.ts'
 import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 import { VISUALIZATIONS } from '../reports/hub/report-spec.ts'
 import { analyticsResult } from '../reports/semantic/analytics.routes.ts'
-import { timezone } from '../reports/semantic/analytics-window.ts'
+import { timezone } from '../reports/semantic/timezone.ts'
 import { type Dashboard, type DashboardService, GRID_COLUMNS } from './dashboard-service.ts'
 import { OVERVIEW_NAME } from './overview-dashboard.ts'
 

@@ -3,7 +3,13 @@ import type { Db } from '../../platform/clickhouse/db.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { SpecLine } from '../export/export-input.ts'
 import { EXPORTERS, type ExportFormat, exportFileName, exportReport } from '../export/export-report.ts'
-import { type MetricFamily, type ResultRow, runFamily, streamFamilyRows } from '../semantic/metric-family.ts'
+import {
+  type MetricFamily,
+  ownValue,
+  type ResultRow,
+  runFamily,
+  streamFamilyRows,
+} from '../semantic/metric-family.ts'
 import type { ReportRef, ReportService } from './report-service.ts'
 import type { ReportSpec } from './report-spec.ts'
 
@@ -78,7 +84,7 @@ export function specLines(
   family: Pick<MetricFamily, 'description' | 'metrics' | 'dimensions'>,
 ): SpecLine[] {
   const labelOf = (names: string[], defs: Record<string, { label: string }>) =>
-    names.map((name) => defs[name]?.label ?? name).join(', ')
+    names.map((name) => ownValue(defs, name)?.label ?? name).join(', ')
   const range =
     'range' in spec.dateRange ? spec.dateRange.range : `${spec.dateRange.from} to ${spec.dateRange.to}`
   const lines: SpecLine[] = [
@@ -92,7 +98,9 @@ export function specLines(
     lines.push({
       label: 'Filters',
       value: filters
-        .map(([name, values]) => `${family.dimensions[name]?.label ?? name} = ${values.join(' or ')}`)
+        .map(
+          ([name, values]) => `${ownValue(family.dimensions, name)?.label ?? name} = ${values.join(' or ')}`,
+        )
         .join('; '),
     })
   }

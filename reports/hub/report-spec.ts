@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { AppError } from '../../platform/errors/catalog.ts'
 import type { ResolvedWindows } from '../semantic/analytics-window.ts'
-import { GRANULARITIES, RELATIVE_RANGES, resolveWindow, timezone } from '../semantic/analytics-window.ts'
+import { GRANULARITIES, RELATIVE_RANGES, resolveWindow } from '../semantic/analytics-window.ts'
 import type { FamilyQuery, MetricFamily, RowShape } from '../semantic/metric-family.ts'
+import { timezone } from '../semantic/timezone.ts'
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a lower-case name such as attributed_revenue_micros')
 const boundary = z.union([z.iso.date(), z.iso.datetime({ offset: true })])

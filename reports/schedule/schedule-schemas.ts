@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { timezone as sharedTimezone } from '../semantic/timezone.ts'
 import { cronProblem } from './cron-schedule.ts'
 import { REPORT_FORMATS } from './report-runner.ts'
 
@@ -21,12 +22,7 @@ const endpointUrl = z
   .describe('Where each run POSTs its file, signed per Standard Webhooks')
 
 const cron = z.string().trim().min(1).max(200).describe('Five-field cron expression, e.g. "30 2 * * 1-5"')
-const timezone = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .describe('IANA timezone the cron is read in, e.g. Europe/Berlin')
+const timezone = sharedTimezone.describe('IANA timezone the cron is read in, e.g. Europe/Berlin')
 const format = z.enum(REPORT_FORMATS)
 
 const cronIsValid = (input: { cron?: string; timezone?: string }, context: z.RefinementCtx) => {

@@ -1,6 +1,7 @@
-import { DateTime, IANAZone } from 'luxon'
+import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { AppError } from '../../platform/errors/catalog.ts'
+import { timezone } from './timezone.ts'
 
 export const GRANULARITIES = ['hour', 'day', 'week', 'month', 'total'] as const
 export type Granularity = (typeof GRANULARITIES)[number]
@@ -22,10 +23,18 @@ export type RelativeRange = (typeof RELATIVE_RANGES)[number]
 /** Longest window one query may cover: bounds the rows an analytics query can scan. */
 export const MAX_WINDOW_DAYS = 400
 
-export const timezone = z
-  .string()
-  .refine((zone) => IANAZone.isValidZone(zone), { message: 'must be an IANA timezone such as Europe/Berlin' })
-  .describe('IANA timezone the days, weeks and months are cut in (default UTC)')
+/**
+ * The instants a window (and its previous period) may cover, `[from, to)`: inside what ClickHouse's
+ * `DateTime` (bucket starts) and `DateTime64` (event times) hold, 1970-01-01 excluded because ClickHouse
+ * cannot read its first instant as a parameter. Documented in the README's analytics section.
+ */
+export const SUPPORTED_FROM = Date.UTC(1970, 0, 2)
+export const SUPPORTED_TO = Date.UTC(2106, 0, 1)
+const SUPPORTED_RANGE = '1970-01-02T00:00:00Z to 2106-01-01T00:00:00Z'
+
+/** Buckets one chart may have (a 400-day window by hour is 9,600). */
+export const MAX_BUCKETS = 10_000
+const BUCKET_MS = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000, month: 28 * 86_400_000 }
 
 /** A calendar date (`2025-06-01`, read in the window's timezone) or an instant with an offset. */
 const boundary = z.union([z.iso.date(), z.iso.datetime({ offset: true })])
@@ -43,7 +52,9 @@ export const windowInput = z.object({
     .enum(RELATIVE_RANGES)
     .optional()
     .describe('A relative range resolved in `timezone`; instead of from/to'),
-  timezone: timezone.default('UTC'),
+  timezone: timezone
+    .default('UTC')
+    .describe('IANA timezone the days, weeks and months are cut in (default UTC)'),
   granularity: z
     .enum(GRANULARITIES)
     .default('day')
@@ -82,11 +93,21 @@ export function resolveWindow(input: z.output<typeof windowInput>, now: number):
       field: 'from',
     })
   }
-  const current = { fromMs, toMs, timezone: zone, granularity: input.granularity }
+  checkSupported(fromMs, toMs, input.range ? 'range' : fromMs < SUPPORTED_FROM ? 'from' : 'to')
+  const granularity = input.granularity
+  if (granularity !== 'total' && (toMs - fromMs) / BUCKET_MS[granularity] > MAX_BUCKETS) {
+    throw new AppError(
+      'validation_failed',
+      `a window by ${granularity} may have at most ${MAX_BUCKETS} buckets: shorten it or use a coarser granularity`,
+      { field: 'granularity' },
+    )
+  }
+  const current = { fromMs, toMs, timezone: zone, granularity }
   const previous =
     input.compare === 'previous_period'
       ? { ...current, ...previousBounds(start.setZone(zone), end.setZone(zone)) }
       : undefined
+  if (previous) checkSupported(previous.fromMs, previous.toMs, 'compare')
   return { current, previous }
 
   function explicit(): [DateTime, DateTime] {
@@ -112,12 +133,25 @@ function previousBounds(start: DateTime, end: DateTime): { fromMs: number; toMs:
   return { fromMs: earlier.toMillis(), toMs: start.toMillis() }
 }
 
+function checkSupported(fromMs: number, toMs: number, field: string): void {
+  if (fromMs >= SUPPORTED_FROM && toMs <= SUPPORTED_TO) return
+  const what = field === 'compare' ? 'the previous period' : 'the window'
+  throw new AppError('validation_failed', `${what} must lie within ${SUPPORTED_RANGE} (UTC)`, {
+    field,
+    supported: { from: new Date(SUPPORTED_FROM).toISOString(), to: new Date(SUPPORTED_TO).toISOString() },
+  })
+}
+
 function parseBoundary(value: string, zone: string, side: 'start' | 'end'): DateTime {
-  if (value.length === 10) {
-    const day = DateTime.fromISO(value, { zone }).startOf('day')
-    return side === 'start' ? day : day.plus({ days: 1 })
+  const field = side === 'start' ? 'from' : 'to'
+  const parsed =
+    value.length === 10
+      ? DateTime.fromISO(value, { zone }).startOf('day')
+      : DateTime.fromISO(value, { setZone: true })
+  if (!parsed.isValid) {
+    throw new AppError('validation_failed', `\`${field}\` "${value}" is not a date or instant`, { field })
   }
-  return DateTime.fromISO(value, { setZone: true })
+  return value.length === 10 && side === 'end' ? parsed.plus({ days: 1 }) : parsed
 }
 
 function relativeBounds(range: RelativeRange, now: DateTime): [DateTime, DateTime] {

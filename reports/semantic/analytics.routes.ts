@@ -38,7 +38,8 @@ export function parseSort(names: string[]): SortKey[] {
 
 /** `["flow_id:a", "flow_id:b", "model:x"]` -> `{ flow_id: ["a", "b"], model: ["x"] }`. */
 export function parseFilters(entries: string[]): Record<string, string[]> {
-  const filters: Record<string, string[]> = {}
+  // No prototype: a filter named `__proto__` or `constructor` stays an own key the name check refuses.
+  const filters: Record<string, string[]> = Object.create(null)
   for (const entry of entries) {
     const at = entry.indexOf(':')
     if (at <= 0)

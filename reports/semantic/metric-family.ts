@@ -105,8 +105,9 @@ export function checkQueryNames(
   family: MetricFamily<unknown>,
   query: Pick<FamilyQuery, 'metrics' | 'groupBy' | 'filters'>,
 ): void {
+  // Own names only: `constructor`, `toString` or `__proto__` are in every object through its prototype.
   const unknownOf = (names: string[], known: Record<string, unknown>) =>
-    names.filter((name) => !(name in known))
+    names.filter((name) => !Object.hasOwn(known, name))
   const problems = [
     ...unknownOf(query.metrics, family.metrics).map((name) => `unknown metric "${name}"`),
     ...unknownOf(query.groupBy, family.dimensions).map((name) => `unknown dimension "${name}"`),
@@ -144,10 +145,10 @@ export async function runFamily<Options>(
     ...groupBy.map((name) => ({
       name,
       kind: 'dimension' as const,
-      label: family.dimensions[name]?.label ?? name,
+      label: ownValue(family.dimensions, name)?.label ?? name,
     })),
     ...query.metrics.map((name) => {
-      const def = family.metrics[name]
+      const def = ownValue(family.metrics, name)
       return { name, kind: 'metric' as const, label: def?.label ?? name, format: def?.format ?? 'number' }
     }),
   ]
@@ -187,6 +188,25 @@ function prepare<Options>(
   return { ...query, groupBy }
 }
 
+/** `record[name]` when `record` defines it itself, never what its prototype holds. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined
+}
+
+/**
+ * ClickHouse refuses a result beyond `max_result_rows`: that is the question's size, not a fault, so the
+ * caller gets a 400 saying how to narrow it.
+ */
+function tooManyRows(error: unknown): unknown {
+  const { type, code } = (error ?? {}) as { type?: unknown; code?: unknown }
+  if (type !== 'TOO_MANY_ROWS_OR_BYTES' && code !== '396') return error
+  return new AppError(
+    'validation_failed',
+    `the result has more than ${ANALYTICS_SETTINGS.max_result_rows} rows: add filters or a limit, group by fewer dimensions or use a coarser granularity`,
+    { field: 'limit', maxRows: Number(ANALYTICS_SETTINGS.max_result_rows) },
+  )
+}
+
 function checkSort(familyName: string, sort: SortKey[], columns: string[]): void {
   const unknown = sort.filter((key) => !columns.includes(key.by)).map((key) => `cannot sort by "${key.by}"`)
   if (unknown.length > 0) {
@@ -224,12 +244,16 @@ export async function* streamFamilyRows<Options>(
     family.compile({ ...full, window }, { bucketed: window.granularity !== 'total' }),
     shape,
   )
-  for await (const row of db.stream<ResultRow>(
-    sql,
-    { ...windowParams(window), ...params },
-    ANALYTICS_SETTINGS,
-  )) {
-    yield normaliseRow(row, query.metrics)
+  try {
+    for await (const row of db.stream<ResultRow>(
+      sql,
+      { ...windowParams(window), ...params },
+      ANALYTICS_SETTINGS,
+    )) {
+      yield normaliseRow(row, query.metrics)
+    }
+  } catch (error) {
+    throw tooManyRows(error)
   }
 }
 
@@ -243,9 +267,11 @@ async function runWindow<Options>(
   const totalsQuery = { ...query, groupBy: query.groupBy.filter((name) => isImplicit(family, query, name)) }
   const totals = family.compile(totalsQuery, { bucketed: false })
   const run = async ({ sql, params }: CompiledSql) =>
-    (await db.select<ResultRow>(sql, { ...windowParams(query.window), ...params }, ANALYTICS_SETTINGS)).map(
-      (row) => normaliseRow(row, query.metrics),
-    )
+    (
+      await db
+        .select<ResultRow>(sql, { ...windowParams(query.window), ...params }, ANALYTICS_SETTINGS)
+        .catch((error: unknown) => Promise.reject(tooManyRows(error)))
+    ).map((row) => normaliseRow(row, query.metrics))
   // Independent reads: ClickHouse runs them side by side, so the answer waits for the slower one only.
   const [rows, totalRows] = await Promise.all([run(grouped), run(totals)])
   return { rows, totals: totalRows }
