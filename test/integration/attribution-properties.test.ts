@@ -11,12 +11,16 @@ import {
   attributionDb,
   chatEvents,
   conversionEvent,
+  countPurchaseBeacons,
   identifyEvent,
   newTenant,
+  purchaseEvent,
 } from '../support/attribution-events.ts'
 
 const context = await attributionDb()
-const HOUR = 3_600_000
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DIRECT_MS = 30 * MINUTE
 const LOOKBACK = 7 * 24 * HOUR
 const START = Date.parse('2026-03-01T00:00:00Z')
 // Ten days of data under a 7-day lookback: most sales have several touches, some have none.
@@ -33,6 +37,8 @@ const world = fc.record({
     fc.record({
       visitor: fc.constantFrom(...visitors),
       hour,
+      // The last chat event, this long after the touch: a sale up to 30 minutes later is direct.
+      minutes: fc.integer({ min: 0, max: 90 }),
       flow: fc.constantFrom('f1', 'f2', 'f3'),
       intent: fc.constantFrom('i1', 'i2'),
       widget: fc.constantFrom('k1', 'k2'),
@@ -41,11 +47,15 @@ const world = fc.record({
   ),
   sales: fc.array(
     fc.record({
-      by: fc.oneof(
-        fc.constantFrom(...visitors).map((anonymousId) => ({ anonymousId })),
-        customer.map((customerId) => ({ customerId })),
-      ),
+      // Any mix of ids: a chat session (often one that does not exist, or long before the sale), a customer
+      // id, an anonymous id. A sale carrying an anonymous and a customer id links them.
+      chatSession: fc.option(fc.nat({ max: 12 })),
+      customerId: fc.option(customer),
+      anonymousId: fc.option(fc.constantFrom(...visitors)),
+      // Some sales reach the pipeline as widget purchase beacons (counted by the tenant's setting).
+      beacon: fc.boolean(),
       hour,
+      minutes: fc.integer({ min: 0, max: 59 }),
       valueMicros: fc.integer({ min: 1, max: 1_000_000_000 }),
       currency: fc.constantFrom('EUR', 'USD'),
     }),
@@ -63,7 +73,13 @@ const world = fc.record({
 })
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never
 
-/** The world's events for one tenant: identify links, one-message chat sessions, sales and refunds. */
+const sessionStart = (session: World['sessions'][number]) => START + session.hour * HOUR
+const sessionEnd = (session: World['sessions'][number]) => sessionStart(session) + session.minutes * MINUTE
+const saleAt = (sale: World['sales'][number]) => START + sale.hour * HOUR + sale.minutes * MINUTE
+/** A purchase beacon needs an anonymous id; a sale without one is reported by the backend. */
+const isBeacon = (sale: World['sales'][number]) => sale.beacon && sale.anonymousId !== null
+
+/** The world's events for one tenant: identify links, chat sessions, sales (backend or beacon) and refunds. */
 function eventsOf(tenant: string, w: World): EventRow[] {
   const links = visitors.flatMap((visitor, index) => {
     const linked = w.links[index]
@@ -72,18 +88,29 @@ function eventsOf(tenant: string, w: World): EventRow[] {
   const chats = w.sessions.flatMap((s, index) =>
     chatEvents(tenant, {
       session: `s${index}`,
-      at: START + s.hour * HOUR,
+      at: sessionStart(s),
+      endAt: sessionEnd(s),
       anonymousId: s.visitor,
       flowId: s.flow,
       intent: s.intent,
       widgetKey: s.widget,
     }),
   )
-  return [...links, ...chats, ...linesOf(w).map((line) => conversionEvent(tenant, line.conversion))]
+  const sales = linesOf(w).map((line) =>
+    line.beacon
+      ? purchaseEvent(tenant, {
+          ...line.conversion,
+          orderId: line.conversion.id,
+          anonymousId: line.conversion.anonymousId ?? '',
+        })
+      : conversionEvent(tenant, line.conversion),
+  )
+  return [...links, ...chats, ...sales]
 }
 
 interface Line {
   conversion: Parameters<typeof conversionEvent>[1]
+  beacon: boolean
   /** The sale whose touches it is credited with (itself, or a refund's original). */
   credited: { at: number; person: string }
   isRefund: boolean
@@ -91,11 +118,18 @@ interface Line {
 
 /** Sales and refunds; a refund carries no ids, only its original's order id. */
 function linesOf(w: World): Line[] {
-  const person = (by: World['sales'][number]['by']) =>
-    'customerId' in by ? `c:${by.customerId}` : personOfVisitor(w, by.anonymousId)
   const sales = w.sales.map((sale, index) => ({
-    conversion: { id: `sale-${index}`, at: START + sale.hour * HOUR, ...sale, ...sale.by },
-    credited: { at: START + sale.hour * HOUR, person: person(sale.by) },
+    conversion: {
+      id: `sale-${index}`,
+      at: saleAt(sale),
+      valueMicros: sale.valueMicros,
+      currency: sale.currency,
+      ...(sale.chatSession === null ? {} : { chatSessionId: `s${sale.chatSession}` }),
+      ...(sale.customerId === null ? {} : { customerId: sale.customerId }),
+      ...(sale.anonymousId === null ? {} : { anonymousId: sale.anonymousId }),
+    },
+    beacon: isBeacon(sale),
+    credited: { at: saleAt(sale), person: personOfSale(w, sale) },
     isRefund: false,
   }))
   const refunds = w.refunds.map((refund, index) => {
@@ -110,6 +144,7 @@ function linesOf(w: World): Line[] {
         valueMicros,
         currency: original.conversion.currency,
       },
+      beacon: false,
       credited: original.credited,
       isRefund: true,
     }
@@ -117,24 +152,71 @@ function linesOf(w: World): Line[] {
   return [...sales, ...refunds]
 }
 
-const personOfVisitor = (w: World, visitor: string) => {
+/**
+ * The reference's identity: an anonymous id belongs to the customer of its latest link (greatest time,
+ * then customer id), links coming from identify events and from sales carrying both ids.
+ */
+function personOfVisitor(w: World, visitor: string): string {
+  const links: Array<{ at: number; customer: string }> = []
   const linked = w.links[visitors.indexOf(visitor as (typeof visitors)[number])]
-  return linked ? `c:${linked}` : `a:${visitor}`
+  if (linked) links.push({ at: START, customer: linked })
+  for (const sale of w.sales) {
+    if (sale.anonymousId === visitor && sale.customerId !== null)
+      links.push({ at: saleAt(sale), customer: sale.customerId })
+  }
+  const latest = links.sort((a, b) => a.at - b.at || a.customer.localeCompare(b.customer)).at(-1)
+  return latest ? `c:${latest.customer}` : `a:${visitor}`
 }
 
-/** Per currency: sales with a counted touch, and the values of the lines credited to such sales. */
+/** A sale is the person of the chat session it names when that chat exists, else of its customer, else visitor. */
+function personOfSale(w: World, sale: World['sales'][number]): string {
+  const named = sale.chatSession === null ? undefined : w.sessions[sale.chatSession]
+  if (named) return personOfVisitor(w, named.visitor)
+  if (sale.customerId !== null) return `c:${sale.customerId}`
+  if (sale.anonymousId !== null) return personOfVisitor(w, sale.anonymousId)
+  return ''
+}
+
+/**
+ * Per currency: sales with a counted touch, the values of the lines credited to such sales, and how many
+ * of those sales are direct (within 30 minutes after the end of one of its counted sessions) or assisted.
+ */
 function expectedTotals(w: World) {
-  const touched = (line: Line) =>
-    w.sessions.some((s) => {
-      const age = line.credited.at - (START + s.hour * HOUR)
-      return personOfVisitor(w, s.visitor) === line.credited.person && age >= 0 && age <= LOOKBACK
+  const counted = (line: Line) =>
+    w.sessions.filter((s) => {
+      const age = line.credited.at - sessionStart(s)
+      return (
+        line.credited.person !== '' &&
+        personOfVisitor(w, s.visitor) === line.credited.person &&
+        age >= 0 &&
+        age <= LOOKBACK
+      )
     })
-  const totals = new Map<string, { attributed_conversions: number; attributed_revenue_micros: number }>()
-  for (const line of linesOf(w).filter(touched)) {
+  const totals = new Map<
+    string,
+    {
+      attributed_conversions: number
+      attributed_revenue_micros: number
+      direct_conversions: number
+      assisted_conversions: number
+    }
+  >()
+  for (const line of linesOf(w)) {
+    const touches = counted(line)
+    if (touches.length === 0) continue
     const currency = line.conversion.currency ?? 'EUR'
-    const sum = totals.get(currency) ?? { attributed_conversions: 0, attributed_revenue_micros: 0 }
-    sum.attributed_conversions += line.isRefund ? 0 : 1
+    const sum = totals.get(currency) ?? {
+      attributed_conversions: 0,
+      attributed_revenue_micros: 0,
+      direct_conversions: 0,
+      assisted_conversions: 0,
+    }
+    const sale = line.isRefund ? 0 : 1
+    const direct = touches.some((s) => line.credited.at <= sessionEnd(s) + DIRECT_MS)
+    sum.attributed_conversions += sale
     sum.attributed_revenue_micros += line.conversion.valueMicros
+    sum.direct_conversions += direct ? sale : 0
+    sum.assisted_conversions += direct ? 0 : sale
     totals.set(currency, sum)
   }
   return [...totals.entries()]
@@ -142,7 +224,12 @@ function expectedTotals(w: World) {
     .map(([currency, sum]) => ({ currency, ...sum }))
 }
 
-const metrics = ['attributed_conversions', 'attributed_revenue_micros']
+const metrics = [
+  'attributed_conversions',
+  'attributed_revenue_micros',
+  'direct_conversions',
+  'assisted_conversions',
+]
 
 function shuffled<T>(items: T[], keys: number[]): T[] {
   return items
@@ -176,6 +263,8 @@ describe('attribution over generated worlds', () => {
       fc.asyncProperty(world, async (w) => {
         const tenant = newTenant()
         const twin = newTenant()
+        await countPurchaseBeacons(context.db, tenant)
+        await countPurchaseBeacons(context.db, twin)
         await context.db.insert('events', eventsOf(tenant, w))
         const twinEvents = shuffled(eventsOf(twin, w), w.order)
         const half = Math.floor(twinEvents.length / 2)

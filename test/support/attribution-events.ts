@@ -95,6 +95,43 @@ export function conversionEvent(tenantId: string, sale: ConversionInput): EventR
   )
 }
 
+/** A widget `purchase` beacon as the intake records it (it counts only under a `counted` tenant setting). */
+export function purchaseEvent(
+  tenantId: string,
+  order: { orderId: string; at: number; valueMicros: number; currency?: string; anonymousId: string } & {
+    chatSessionId?: string
+    customerId?: string
+  },
+): EventRow {
+  return serverEventRow(
+    {
+      tenant_id: tenantId,
+      type: 'purchase',
+      ts: order.at,
+      received_at: order.at,
+      chat_session_id: order.chatSessionId ?? '',
+      customer_id: order.customerId ?? '',
+      anonymous_id: order.anonymousId,
+      value_micros: order.valueMicros,
+      currency: order.currency ?? 'EUR',
+      props: { order_id: order.orderId },
+    },
+    'widget',
+  )
+}
+
+/** The tenant's conversion settings row: purchase beacons counted (below `maxMicros` when not 0). */
+export function countPurchaseBeacons(db: Db, tenantId: string, maxMicros = 0): Promise<void> {
+  return db.insert('conversion_settings', [
+    {
+      tenant_id: tenantId,
+      purchase_beacons: 'counted',
+      purchase_beacon_max_micros: maxMicros,
+      updated_at: Date.now(),
+    },
+  ])
+}
+
 /** A widget `identify` event linking an anonymous id to a customer id. */
 export function identifyEvent(
   tenantId: string,
