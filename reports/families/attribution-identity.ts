@@ -53,7 +53,9 @@ export function identityCtes(tables: Tables): string[] {
 /**
  * Rows of `source` that carry a chat_session_id, customer_id, anonymous_id (and `emailColumn`), with the
  * ids that identify them as `id_customer`, `id_email`, `id_anonymous`, `id_session`: those of their chat
- * session when it exists (its customer id, else its anonymous id, else itself), else their own.
+ * session when it exists (its customer id, else its anonymous id, else itself), else their own. A session
+ * exists when it has chat events (`chat_sessions`, migration 0015): a sale naming an id no chat has falls
+ * back to its own ids, and a sale's ids never become its session's.
  */
 export function sessionFirstIdsSql(
   tables: Tables,

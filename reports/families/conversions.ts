@@ -55,7 +55,11 @@ function factsSql(
   return withVisitors ? `${conversions} UNION ALL ${visitors}` : conversions
 }
 
-/** Conversions reported by the backend and by purchase beacons (reconciled by order id), and refunds. */
+/**
+ * Conversions reported by the backend and refunds; purchase beacons only where the tenant counts them
+ * (`conversion_settings`, applied by the `conversions` view: unverified, so not counted, by default), and
+ * never when the backend reported the same order.
+ */
 export function conversionsFamily(tables: Tables): MetricFamily<Record<string, never>> {
   return {
     name: 'conversions',
@@ -100,7 +104,10 @@ export function conversionsFamily(tables: Tables): MetricFamily<Record<string, n
         label: 'Widget key',
         description: "The beacon's key, or the key of the conversion's chat session",
       },
-      source: { label: 'Source', description: '`backend` (conversions API) or `widget` (purchase beacon)' },
+      source: {
+        label: 'Source',
+        description: '`backend` (conversions API) or `widget` (purchase beacon, when the tenant counts them)',
+      },
       currency: { label: 'Currency', description: 'ISO 4217; money metrics are always grouped by it' },
     },
     options: z.object({}),
