@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S node --import tsx
 import { readFile } from 'node:fs/promises'
 import cliProgress from 'cli-progress'
 import { Command, Option } from 'commander'
@@ -14,6 +14,7 @@ import { toAppError } from '../platform/http/error-handler.ts'
 import { createApp } from './create-app.ts'
 import { demoGenerate } from './demo-generate.ts'
 import { reportRun } from './report-run.ts'
+import { stopAndExit, watchStopRequests } from './watch-stop-requests.ts'
 import { withOperator } from './with-operator.ts'
 
 const program = new Command('comerix')
@@ -40,25 +41,23 @@ program
   .command('serve')
   .description('Run Comerix (every role in ROLES; embedded stores unless configured otherwise)')
   .option('--demo', 'also serve the mock shop API, seed the demo tenant and print a curl walkthrough')
-  .action(async (options: { demo?: boolean }) => {
+  .option(
+    '--exit-with-parent',
+    'also shut down when the process that started this one exits (npm start uses it)',
+  )
+  .action(async (options: { demo?: boolean; exitWithParent?: boolean }) => {
+    // Watched before the stores open, so a signal during start-up still ends in a graceful stop.
+    const stop = watchStopRequests({ exitWithParent: Boolean(options.exitWithParent) })
     // The demo's `shop` connection calls this very process, so it must reach a loopback address.
     const loaded = config()
-    const app = await createApp(
+    const starting = createApp(
       options.demo ? { ...loaded, connectionsAllowPrivateNetworks: true } : loaded,
       undefined,
       { demo: Boolean(options.demo) },
     )
-    let stopping = false
-    const stop = async (signal: string) => {
-      if (stopping) return
-      stopping = true
-      app.logger.info({ signal }, 'shutting down')
-      await app.close()
-      app.logger.info('stopped')
-      process.exit(0)
-    }
-    process.on('SIGTERM', () => void stop('SIGTERM'))
-    process.on('SIGINT', () => void stop('SIGINT'))
+    void stop.requested.then((reason) => stopAndExit(starting, reason))
+    const app = await starting
+    if (stop.reason !== undefined) return
     await app.listen()
     // Seeded after listening: the connection's base URL is this server's own, known only now.
     if (options.demo) console.log(`\n${demoWalkthrough(await app.demo.seedDemo())}\n`)
