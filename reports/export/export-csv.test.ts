@@ -61,6 +61,47 @@ describe('exportCsv', () => {
     expect(records[2]?.[5]).toBe('-2.5')
   })
 
+  it('keeps hostile text in its own cell: line breaks quoted, formulas defused after whitespace too', async () => {
+    const report = sampleReport()
+    const hostile = [
+      '\n=HYPERLINK("http://evil.example","x")',
+      ' =1+1',
+      '\r\n@SUM(A1:A9)',
+      '\r=cmd|" /C calc"!A0',
+      '\t=1',
+      '\tplain',
+      'ok\n2026-01-01,forged,EUR,1,0,1,1,1',
+      'ok\r=forged',
+      '  +1',
+      '\u00a0-2',
+      'plain text',
+      'a=b',
+    ]
+    const rows = hostile.map((flow, i) => ({ ...report.rows[i % report.rows.length], flow }))
+    const bytes = await csvOf({ ...report, rows })
+    const [, ...records] = parse(bytes, { bom: true }) as string[][]
+    expect(records).toHaveLength(hostile.length)
+    expect(records.map((record) => record[1])).toEqual([
+      '\'\n=HYPERLINK("http://evil.example","x")',
+      "' =1+1",
+      "'\r\n@SUM(A1:A9)",
+      '\'\r=cmd|" /C calc"!A0',
+      "'\t=1",
+      "'\tplain",
+      'ok\n2026-01-01,forged,EUR,1,0,1,1,1',
+      'ok\r=forged',
+      "'  +1",
+      "'\u00a0-2",
+      'plain text',
+      'a=b',
+    ])
+    expect(records.every((record) => record.length === report.columns.length)).toBe(true)
+    // A line break is always inside quotes, so no spreadsheet starts a row (or a formula) there.
+    const text = bytes.toString('utf8')
+    expect(text).toContain('"\'\n=HYPERLINK(""http://evil.example"",""x"")"')
+    expect(text).toContain('"ok\r=forged"')
+  })
+
   it('writes only the header when there are no rows', async () => {
     const text = (await csvOf({ ...sampleReport(), rows: [] })).toString('utf8')
     expect(text).toBe(

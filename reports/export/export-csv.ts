@@ -24,15 +24,21 @@ export async function exportCsv(input: ExportInput, output: Writable): Promise<v
       header: true,
       columns: columns.map((column) => headerLabel(column)),
       record_delimiter: 'windows',
+      // csv-stringify quotes only its own record delimiter (CRLF): a bare LF or CR would end the row in
+      // spreadsheets and let a value forge rows of its own.
+      quoted_match: /[\r\n]/,
     }),
     output,
   )
 }
 
 /**
- * Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading
- * apostrophe (OWASP CSV injection); dimension values can come from visitors and shop content.
+ * Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection):
+ * `=`, `+`, `-` or `@` first or after leading whitespace or line breaks (spreadsheets trim them), and
+ * text starting with a tab or CR. Dimension values can come from visitors and shop content.
  */
+const FORMULA_START = /^(?:\s*[=+\-@]|[\t\r])/
+
 function csvCell(value: Cell): Cell {
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value
 }

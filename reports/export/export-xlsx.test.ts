@@ -97,4 +97,21 @@ describe('exportXlsx', () => {
       eur.tokens,
     ])
   })
+  it('stores text that looks like a formula as text, never as a formula', async () => {
+    const report = sampleReport()
+    const hostile = ['=1+1', '=HYPERLINK("http://evil.example","x")', '+SUM(A1:A9)', '@cmd', ' =1', '\n=2']
+    const rows = hostile.map((flow, i) => ({ ...report.rows[i % report.rows.length], flow }))
+    const workbook = await workbookOf({ ...report, title: '=WEBSERVICE("http://evil.example")', rows })
+    const sheet = workbook.getWorksheet('Data') as ExcelJS.Worksheet
+    hostile.forEach((flow, i) => {
+      const cell = sheet.getRow(i + 2).getCell(2)
+      expect(cell.type).toBe(ExcelJS.ValueType.String)
+      expect(cell.value).toBe(flow)
+      expect(cell.formula).toBeUndefined()
+    })
+    const summary = workbook.getWorksheet('Summary') as ExcelJS.Worksheet
+    const title = summary.getRow(1).getCell(2)
+    expect(title.type).toBe(ExcelJS.ValueType.String)
+    expect(title.value).toBe('=WEBSERVICE("http://evil.example")')
+  })
 })
