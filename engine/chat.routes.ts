@@ -15,7 +15,7 @@ import { EXECUTION_STATUSES } from './runtime/execution.ts'
 import type { ExecutionService } from './runtime/execution-service.ts'
 import { tokenUsageSchema } from './runtime/token-usage.ts'
 import type { SessionStore } from './sessions/session-store.ts'
-import { isAccepted, type UploadService } from './uploads/upload-service.ts'
+import type { UploadedFile, UploadService } from './uploads/upload-service.ts'
 
 export interface ChatDeps {
   tenancy: TenancyService
@@ -224,7 +224,7 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
           tags: ['chat'],
           summary: "Upload a file for a waiting form's file field (multipart/form-data, one file part)",
           description:
-            'Send the returned uploadId as the field value when resuming. Size and type limits come from the field (maxBytes, accept).',
+            "Send the returned uploadId as the field value when resuming. Size and type limits come from the field (maxBytes, accept); the type is decided from the file's bytes (a declared type they contradict, and HTML, SVG or XML, get 415), and uploads count against per-execution, per-session and per-key budgets (429 upload_quota_exceeded). Uploads are never served back.",
           querystring: z.object({
             publicKey: z.string().optional(),
             executionId: id,
@@ -234,7 +234,7 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
             201: z.object({
               uploadId: z.string(),
               filename: z.string(),
-              contentType: z.string(),
+              contentType: z.string().describe("Decided from the file's bytes, not the declared type"),
               size: z.number(),
             }),
           },
@@ -245,31 +245,33 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
         const chat = await session(request, widgetKey)
         const { executionId, field: fieldName } = request.query
         const { execution, field } = await deps.executions.waitingFileField(chat, executionId, fieldName)
-        const limit = field.maxBytes ?? DEFAULT_UPLOAD_BYTES
-        const part = await request.file({ limits: { fileSize: limit } })
-        if (!part) throw new AppError('bad_request', 'send one file part as multipart/form-data')
-        if (!isAccepted(part.mimetype, field.accept)) {
-          throw new AppError(
-            'unsupported_media_type',
-            `"${fieldName}" accepts ${field.accept?.join(', ')}, not ${part.mimetype}`,
-          )
+        const owner = {
+          tenantId: execution.tenantId,
+          publicKey: widgetKey.publicKey,
+          chatSessionId: chat.chatSessionId,
+          executionId: execution.executionId,
         }
-        let bytes: Buffer
-        try {
-          bytes = await part.toBuffer()
-        } catch (error) {
-          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw new AppError('payload_too_large', `"${fieldName}" accepts files up to ${limit} bytes`)
-          }
-          throw error
-        }
-        const info = await deps.uploads.store(execution.tenantId, execution.executionId, fieldName, {
-          filename: part.filename,
-          contentType: part.mimetype,
-          bytes,
-        })
-        return reply.status(201).send(info)
+        await deps.uploads.quota.checkRoom(owner)
+        const file = await readFilePart(request, fieldName, field.maxBytes ?? DEFAULT_UPLOAD_BYTES)
+        return reply.status(201).send(await deps.uploads.upload(owner, field, file))
       },
     )
+  }
+}
+
+/** The request's one file part, read whole; more than `limit` bytes is a 413 naming the field. */
+async function readFilePart(
+  request: FastifyRequest,
+  fieldName: string,
+  limit: number,
+): Promise<UploadedFile> {
+  const part = await request.file({ limits: { fileSize: limit } })
+  if (!part) throw new AppError('bad_request', 'send one file part as multipart/form-data')
+  try {
+    return { filename: part.filename, declaredType: part.mimetype, bytes: await part.toBuffer() }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new AppError('payload_too_large', `"${fieldName}" accepts files up to ${limit} bytes`)
+    throw error
   }
 }

@@ -16,6 +16,7 @@ import { ExecutionService } from './runtime/execution-service.ts'
 import { ExecutionStore } from './runtime/execution-store.ts'
 import { TurnRunner } from './runtime/turn-runner.ts'
 import { SessionStore } from './sessions/session-store.ts'
+import { UploadQuota } from './uploads/upload-quota.ts'
 import { UploadService } from './uploads/upload-service.ts'
 
 export interface Engine {
@@ -54,7 +55,10 @@ export async function createEngine(
     config: config.chat,
     logger: logger.child({ component: 'engine' }),
   })
-  const uploads = new UploadService(db)
+  const uploads = new UploadService(
+    db,
+    new UploadQuota(state, config.uploads, config.chat.sessionTtlSeconds * 1000),
+  )
   const executions = new ExecutionService(flows, executionStore, runner, uploads)
   const flowOperator = createFlowOperator(flows, tenancy)
 

@@ -5,6 +5,7 @@ import { type App, createApp } from '../../bin/create-app.ts'
 import { jsonApi } from '../support/json-api.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
+import { pngFile } from '../support/upload-files.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 const ORIGIN = 'https://shop.example'
@@ -410,7 +411,7 @@ export function chatCases(name: string, env: Record<string, string> | undefined)
       expect(started.body.status).toBe('waiting_input')
       const upload = async (field: string, type: string, bytes: number) => {
         const form = new FormData()
-        form.append('file', new Blob([Buffer.alloc(bytes, 1)], { type }), 'photo.png')
+        form.append('file', new Blob([pngFile(2, bytes)], { type }), 'photo.png')
         const response = await fetch(
           `${base}/v1/chat/uploads?publicKey=${key}&executionId=${started.body.executionId}&field=${field}`,
           { method: 'POST', headers: { origin: ORIGIN, ...session.auth }, body: form },

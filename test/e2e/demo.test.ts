@@ -6,6 +6,7 @@ import type { DemoInfo } from '../../engine/demo/demo-operator.ts'
 import { serverInfoPath } from '../../platform/create-platform.ts'
 import { runCli } from '../support/cli.ts'
 import { tempDir } from '../support/temp-dir.ts'
+import { pngFile } from '../support/upload-files.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -250,7 +251,7 @@ describe('demo: comerix serve --demo and demo:seed', () => {
 
     // The photo goes to the chat upload endpoint first; the form carries its uploadId.
     const body = new FormData()
-    body.append('file', new Blob([Buffer.alloc(300, 7)], { type: 'image/png' }), 'IMG_0042.png')
+    body.append('file', new Blob([pngFile(2, 300)], { type: 'image/png' }), 'IMG_0042.png')
     const uploaded = await fetch(
       `${info.baseUrl}/v1/chat/uploads?publicKey=${info.publicKey}&executionId=${started.executionId}&field=photo`,
       { method: 'POST', headers: { origin: origin(), ...auth }, body },
