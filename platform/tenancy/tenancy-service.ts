@@ -1,4 +1,3 @@
-import { toIsoTime } from '../clickhouse/datetime.ts'
 import type { Db } from '../clickhouse/db.ts'
 import { AppError } from '../errors/catalog.ts'
 import { newId, newToken, sha256Hex } from '../ids.ts'
@@ -7,15 +6,18 @@ import type { StateStore } from '../state/state-store.ts'
 import { withLock } from '../state/with-lock.ts'
 import {
   findSecretKeyByHash,
-  findSecretKeyHashById,
+  findSecretKeyById,
   findTenantBySlug,
   findWidgetKey,
   listSecretKeys,
   listTenants,
   listWidgetKeys,
   type SecretKeyRow,
+  secretKeysTable,
   type TenantRow,
+  tenantsTable,
   type WidgetKeyRow,
+  widgetKeysTable,
 } from './tenancy-queries.ts'
 import {
   type CreateSecretKeyInput,
@@ -103,11 +105,13 @@ export class TenancyService {
     return withLock(this.state, `tenant-slug:${slug}`, { leaseMs: 10_000, busy }, async () => {
       if (await findTenantBySlug(this.db, slug))
         throw new AppError('conflict', `tenant "${slug}" already exists`)
-      const now = Date.now()
-      const tenant: Tenant = { id: newId(), slug, name: name ?? slug, createdAt: new Date(now).toISOString() }
-      await this.db.insert('tenants', [
-        { tenant_id: tenant.id, slug, name: tenant.name, created_at: now, updated_at: now, deleted: 0 },
-      ])
+      const row = await tenantsTable.write(
+        this.db,
+        { tenant_id: newId(), slug, name: name ?? slug },
+        undefined,
+        Date.now(),
+      )
+      const tenant = toTenant(row)
       const adminKey = await this.createSecretKey(tenant.id, { name: 'admin', scopes: ['admin'] })
       return { tenant, adminKey }
     })
@@ -126,32 +130,22 @@ export class TenancyService {
   async createSecretKey(tenantId: string, input: CreateSecretKeyInput): Promise<IssuedSecretKey> {
     const { name, scopes } = createSecretKeyInput.parse(input)
     const key = newToken('sk_', 32)
-    const now = Date.now()
-    const info: SecretKeyInfo = {
-      keyId: newId(),
-      tenantId,
-      name,
-      scopes: [...new Set(scopes)],
-      displayPrefix: key.slice(0, 10),
-      createdAt: new Date(now).toISOString(),
-      revoked: false,
-    }
-    const keyHash = sha256Hex(key)
-    await this.db.insert('secret_keys', [
+    const row = await secretKeysTable.write(
+      this.db,
       {
-        key_hash: keyHash,
-        key_id: info.keyId,
+        key_hash: sha256Hex(key),
+        key_id: newId(),
         tenant_id: tenantId,
         name,
-        scopes: info.scopes,
-        display_prefix: info.displayPrefix,
-        created_at: now,
-        updated_at: now,
+        scopes: [...new Set(scopes)],
+        display_prefix: key.slice(0, 10),
         revoked: 0,
       },
-    ])
-    await this.secretKeys.invalidate(keyHash)
-    return { ...info, key }
+      undefined,
+      Date.now(),
+    )
+    await this.secretKeys.invalidate(row.key_hash)
+    return { ...toSecretKeyInfo(row), key }
   }
 
   async listSecretKeys(tenantId: string): Promise<SecretKeyInfo[]> {
@@ -159,11 +153,10 @@ export class TenancyService {
   }
 
   async revokeSecretKey(tenantId: string, keyId: string): Promise<void> {
-    const keyHash = await findSecretKeyHashById(this.db, tenantId, keyId)
-    const row = keyHash === undefined ? undefined : await findSecretKeyByHash(this.db, keyHash)
-    if (keyHash === undefined || row === undefined) throw new AppError('not_found', `no secret key ${keyId}`)
-    await this.db.insert('secret_keys', [{ ...row, key_hash: keyHash, updated_at: Date.now(), revoked: 1 }])
-    await this.secretKeys.invalidate(keyHash)
+    const row = await findSecretKeyById(this.db, tenantId, keyId)
+    if (!row) throw new AppError('not_found', `no secret key ${keyId}`)
+    await secretKeysTable.write(this.db, { ...row, revoked: 1 }, row, Date.now())
+    await this.secretKeys.invalidate(row.key_hash)
   }
 
   /** The principal behind a secret key, or undefined for an unknown or revoked key. */
@@ -181,20 +174,22 @@ export class TenancyService {
 
   async createWidgetKey(tenantId: string, input: CreateWidgetKeyInput): Promise<WidgetKey> {
     const parsed = createWidgetKeyInput.parse(input)
-    const now = Date.now()
-    const widgetKey: WidgetKey = {
-      publicKey: newToken('pk_', 18),
-      tenantId,
-      name: parsed.name,
-      allowedOrigins: [...new Set(parsed.allowedOrigins)],
-      allIntents: parsed.allIntents,
-      intents: [...new Set(parsed.intents)],
-      createdAt: new Date(now).toISOString(),
-      revoked: false,
-    }
-    await this.db.insert('widget_keys', [toWidgetKeyRow(widgetKey, now)])
-    await this.widgetKeys.invalidate(widgetKey.publicKey)
-    return widgetKey
+    const row = await widgetKeysTable.write(
+      this.db,
+      {
+        public_key: newToken('pk_', 18),
+        tenant_id: tenantId,
+        name: parsed.name,
+        allowed_origins: [...new Set(parsed.allowedOrigins)],
+        all_intents: parsed.allIntents ? 1 : 0,
+        intents: [...new Set(parsed.intents)],
+        revoked: 0,
+      },
+      undefined,
+      Date.now(),
+    )
+    await this.widgetKeys.invalidate(row.public_key)
+    return toWidgetKey(row)
   }
 
   async listWidgetKeys(tenantId: string): Promise<WidgetKey[]> {
@@ -204,11 +199,16 @@ export class TenancyService {
   async revokeWidgetKey(tenantId: string, publicKey: string): Promise<void> {
     const row = await findWidgetKey(this.db, publicKey)
     if (!row || row.tenant_id !== tenantId) throw new AppError('not_found', `no widget key ${publicKey}`)
-    await this.db.insert('widget_keys', [toWidgetKeyRow({ ...toWidgetKey(row), revoked: true }, Date.now())])
+    await widgetKeysTable.write(this.db, { ...row, revoked: 1 }, row, Date.now())
     await this.widgetKeys.invalidate(publicKey)
   }
 
   /** The widget key behind a public key, or undefined for an unknown or revoked key. */
+  /** The widget key if this process has it cached, without asking ClickHouse (for refusals under load). */
+  peekWidgetKey(publicKey: string): WidgetKey | undefined {
+    return this.widgetKeys.peek(publicKey) ?? undefined
+  }
+
   async resolveWidgetKey(publicKey: string): Promise<WidgetKey | undefined> {
     if (!publicKey.startsWith('pk_')) return undefined
     const widgetKey = await this.widgetKeys.getOrLoad(publicKey, async () => {
@@ -227,7 +227,7 @@ const toTenant = (row: TenantRow): Tenant => ({
   id: row.tenant_id,
   slug: row.slug,
   name: row.name,
-  createdAt: toIsoTime(row.created_at),
+  createdAt: new Date(row.created_at).toISOString(),
 })
 
 const toSecretKeyInfo = (row: SecretKeyRow): SecretKeyInfo => ({
@@ -236,7 +236,7 @@ const toSecretKeyInfo = (row: SecretKeyRow): SecretKeyInfo => ({
   name: row.name,
   scopes: row.scopes as SecretKeyScope[],
   displayPrefix: row.display_prefix,
-  createdAt: toIsoTime(row.created_at),
+  createdAt: new Date(row.created_at).toISOString(),
   revoked: Boolean(row.revoked),
 })
 
@@ -247,18 +247,6 @@ const toWidgetKey = (row: WidgetKeyRow): WidgetKey => ({
   allowedOrigins: row.allowed_origins,
   allIntents: Boolean(row.all_intents),
   intents: row.intents,
-  createdAt: toIsoTime(row.created_at),
+  createdAt: new Date(row.created_at).toISOString(),
   revoked: Boolean(row.revoked),
-})
-
-const toWidgetKeyRow = (key: WidgetKey, updatedAt: number) => ({
-  public_key: key.publicKey,
-  tenant_id: key.tenantId,
-  name: key.name,
-  allowed_origins: key.allowedOrigins,
-  all_intents: key.allIntents ? 1 : 0,
-  intents: key.intents,
-  created_at: Date.parse(key.createdAt),
-  updated_at: updatedAt,
-  revoked: key.revoked ? 1 : 0,
 })
