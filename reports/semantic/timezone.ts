@@ -15,7 +15,11 @@ const ETC_GMT = [
   ...Array.from({ length: 12 }, (_, i) => `Etc/GMT+${i + 1}`),
   ...Array.from({ length: 14 }, (_, i) => `Etc/GMT-${i + 1}`),
 ]
-const SUPPORTED: readonly string[] = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), ...ETC_GMT])]
+/** Zones newer than the tz database ClickHouse 26.x ships (America/Coyhaique: tzdata 2025b). */
+const UNKNOWN_TO_CLICKHOUSE: ReadonlySet<string> = new Set(['America/Coyhaique'])
+const SUPPORTED: readonly string[] = [
+  ...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), ...ETC_GMT]),
+].filter((zone) => !UNKNOWN_TO_CLICKHOUSE.has(zone))
 const KNOWN: ReadonlySet<string> = new Set(SUPPORTED)
 
 /**
