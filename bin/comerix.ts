@@ -11,6 +11,7 @@ import { type Config, ConfigError, loadConfig } from '../platform/config/config.
 import { VERSION } from '../platform/create-platform.ts'
 import { catalogMarkdown } from '../platform/errors/catalog.ts'
 import { toAppError } from '../platform/http/error-handler.ts'
+import { installProcessGuard } from '../platform/process-guard.ts'
 import { createApp } from './create-app.ts'
 import { demoGenerate } from './demo-generate.ts'
 import { reportRun } from './report-run.ts'
@@ -57,6 +58,7 @@ program
     )
     void stop.requested.then((reason) => stopAndExit(starting, reason))
     const app = await starting
+    installProcessGuard(app.logger, app.metrics)
     if (stop.reason !== undefined) return
     await app.listen()
     // Seeded after listening: the connection's base URL is this server's own, known only now.
