@@ -18,3 +18,14 @@ it("does not let one query's settings reach the next (chdb keeps them for the pr
   const rows = await db.select<{ n: number }>(`SELECT n FROM ${table} ORDER BY n`)
   expect(rows).toEqual([{ n: 1 }, { n: 2 }])
 })
+
+it('tags the calls of a Db with its origin as log_comment', async () => {
+  const sink = db.withOrigin({ component: 'sink' })
+  const tagged = sink.withOrigin({ tenant: 't-1' })
+  const comment = (on: typeof db) =>
+    on
+      .select<{ comment: string }>("SELECT getSetting('log_comment') AS comment")
+      .then((rows) => rows[0]?.comment)
+  expect(JSON.parse((await comment(tagged)) ?? '')).toEqual({ component: 'sink', tenant: 't-1' })
+  expect(await comment(db)).toBe('')
+})

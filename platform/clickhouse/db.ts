@@ -44,6 +44,7 @@ export type QueryParams = Record<string, unknown>
 export const SETTING_DEFAULTS = {
   input_format_skip_unknown_fields: 1,
   insert_deduplication_token: '',
+  log_comment: '',
   max_execution_time: 0,
   max_result_rows: '0',
   result_overflow_mode: 'throw',
@@ -78,7 +79,15 @@ export interface Db {
   insert(table: TableName, rows: readonly object[], settings?: DbSettings): Promise<void>
   command(query: string, params?: QueryParams): Promise<void>
   ping(): Promise<void>
+  /** The same database, with every call tagged by `origin` as well (see `QueryOrigin`). */
+  withOrigin(origin: QueryOrigin): Db
 }
+
+/**
+ * Who runs a call (component, family, report, tenant, ...): sent as the query's `log_comment`, so
+ * `system.query_log` of a ClickHouse server tells who ran what.
+ */
+export type QueryOrigin = Readonly<Record<string, string>>
 
 /** One tracker per client: chdb keeps settings per connection, whichever Db sent them. */
 const trackers = new WeakMap<object, ReturnType<typeof settingsTracker>>()
@@ -91,10 +100,12 @@ function trackerOf(client: object): ReturnType<typeof settingsTracker> {
   return tracker
 }
 
-export function createDb(clickhouse: ClickHouse): Db {
+export function createDb(clickhouse: ClickHouse, origin: QueryOrigin = {}): Db {
   const { client, database } = clickhouse
   const tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, `${database}.${name}`])) as Tables
-  const settingsFor = trackerOf(client)
+  const tracker = trackerOf(client)
+  const logComment = Object.keys(origin).length === 0 ? undefined : JSON.stringify(origin)
+  const settingsFor = (own?: DbSettings) => tracker(logComment ? { ...own, log_comment: logComment } : own)
   return {
     tables,
     async select<Row>(query: string, params: QueryParams = {}, settings?: DbSettings) {
@@ -132,6 +143,9 @@ export function createDb(clickhouse: ClickHouse): Db {
     async ping() {
       const result = await client.ping()
       if (!result.success) throw result.error
+    },
+    withOrigin(more) {
+      return createDb(clickhouse, { ...origin, ...more })
     },
   }
 }
