@@ -16,6 +16,7 @@ import { EventSink } from '../ingest/sink/event-sink.ts'
 import { telemetryRoutes } from '../ingest/telemetry.routes.ts'
 import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
+import { loadSecretBox } from '../platform/crypto/secret-box.ts'
 import { Idempotency } from '../platform/http/idempotency.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
@@ -77,6 +78,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     flows: engine.flows,
     flowOperator: engine.flowOperator,
     state: platform.state,
+    secretBox: await loadSecretBox(config),
     baseUrl: () => ownUrl(platform, config),
     shopApiServed: Boolean(options.demo) && roles.includes('api'),
   })

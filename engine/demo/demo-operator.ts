@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { SecretBox } from '../../platform/crypto/secret-box.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import { requireOperatorToken } from '../../platform/http/auth.ts'
 import type { StateStore } from '../../platform/state/state-store.ts'
@@ -8,6 +9,7 @@ import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import type { ConnectionService } from '../connections/connection-service.ts'
 import type { FlowOperator } from '../flows/flow-operator.ts'
 import type { FlowService } from '../flows/flow-service.ts'
+import { demoAdminKey } from './demo-admin-key.ts'
 import { DEMO_FLOWS } from './demo-flows.ts'
 import { DEMO_SHOP_PREFIX, DEMO_SHOP_TOKEN } from './demo-shop.ts'
 
@@ -25,7 +27,7 @@ export const DEMO_ALLOWED_ORIGINS = [
 /** What `comerix demo:seed --json` prints. */
 export interface DemoInfo {
   tenant: string
-  /** A new admin secret key on every seed (secret keys are shown once, so an old one cannot be shown again). */
+  /** The demo tenant's one valid admin key: the same on every seed while it works (demo-admin-key.ts). */
   adminKey: string
   publicKey: string
   allowedOrigins: string[]
@@ -51,6 +53,8 @@ export interface DemoDeps {
   flows: FlowService
   flowOperator: FlowOperator
   state: StateStore
+  /** Seals the demo admin key kept in the state store. */
+  secretBox: SecretBox
   /** The installation's own URL: the listening address once it listens, else the configured one. */
   baseUrl: () => string
   shopApiServed: boolean
@@ -81,18 +85,17 @@ export function createDemoOperator(deps: DemoDeps): DemoOperator {
         const shopApiUrl = `${baseUrl}${DEMO_SHOP_PREFIX}`
 
         const existing = (await tenancy.listTenants()).find((tenant) => tenant.slug === DEMO_TENANT)
-        let tenantCreated = false
-        let adminKey: string
         let tenantId: string
         if (existing) {
           tenantId = existing.id
-          adminKey = (await tenancy.createSecretKey(tenantId, { name: 'demo admin', scopes: ['admin'] })).key
         } else {
           const created = await tenancy.createTenant({ slug: DEMO_TENANT, name: 'Demo Outdoor Shop' })
           tenantId = created.tenant.id
-          adminKey = created.adminKey.key
-          tenantCreated = true
+          // Every key the demo prints is a `demo admin` key, so a later seed can find and revoke it.
+          await tenancy.revokeSecretKey(tenantId, created.adminKey.keyId)
         }
+        const tenantCreated = existing === undefined
+        const adminKey = await demoAdminKey(deps, tenantId)
 
         // The connection first: publishing checks that the flows' connection exists.
         const shop = (await connections.list(tenantId)).find((connection) => connection.name === 'shop')

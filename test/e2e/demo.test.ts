@@ -138,7 +138,7 @@ describe('demo: comerix serve --demo and demo:seed', () => {
   const submit = async (auth: Record<string, string>, reply: Reply, values: Record<string, unknown>) =>
     settle(auth, await chat(auth, { executionId: reply.executionId, waitToken: reply.waitToken, values }))
 
-  it('demo:seed --json against the running server reuses the demo tenant and issues a new admin key', async () => {
+  it('demo:seed --json against the running server reuses the demo tenant and its one admin key', async () => {
     const first = await runCli(['demo:seed', '--json'], env())
     expect(first.code, first.stderr).toBe(0)
     info = JSON.parse(first.stdout)
@@ -153,27 +153,60 @@ describe('demo: comerix serve --demo and demo:seed', () => {
       tenantCreated: false, // serve --demo seeded it already
     })
     expect(server.output()).toContain(info.publicKey)
+    // The key serve --demo printed is the one demo:seed prints: seeding does not pile up admin keys.
+    expect(server.output()).toContain(info.adminKey)
 
     const second = await runCli(['demo:seed', '--json'], env())
     expect(second.code, second.stderr).toBe(0)
     const again: DemoInfo = JSON.parse(second.stdout)
-    expect({ ...again, adminKey: '' }).toEqual({ ...info, adminKey: '' })
-    expect(again.adminKey).not.toBe(info.adminKey)
+    expect(again).toEqual(info)
 
-    // Both admin keys work, and re-seeding published nothing new.
-    for (const key of [info.adminKey, again.adminKey]) {
-      const flows = await api('GET', '/v1/admin/flows', undefined, { authorization: `Bearer ${key}` })
-      expect(flows.status).toBe(200)
-      const list = flows.body.flows as Array<{ intent: string; publishedVersion: number }>
-      expect(list.map((flow) => [flow.intent, flow.publishedVersion]).sort()).toEqual([
-        ['faq', 1],
-        ['order_status', 1],
-        ['product_finder', 1],
-        ['returns_request', 1],
-      ])
-    }
+    // Re-seeding published nothing new.
+    const flows = await api('GET', '/v1/admin/flows', undefined, { authorization: `Bearer ${info.adminKey}` })
+    expect(flows.status).toBe(200)
+    const list = flows.body.flows as Array<{ intent: string; publishedVersion: number }>
+    expect(list.map((flow) => [flow.intent, flow.publishedVersion]).sort()).toEqual([
+      ['faq', 1],
+      ['order_status', 1],
+      ['product_finder', 1],
+      ['returns_request', 1],
+    ])
     const tenants = await runCli(['tenant:list', '--json'], env())
     expect(JSON.parse(tenants.stdout).filter((t: { slug: string }) => t.slug === 'demo')).toHaveLength(1)
+  })
+
+  it('a revoked demo admin key is replaced on the next seed, and only the new one works', async () => {
+    const admin = (key: string) => ({ authorization: `Bearer ${key}` })
+    const validKeys = async (key: string) => {
+      const listed = await api('GET', '/v1/admin/secret-keys', undefined, admin(key))
+      expect(listed.status).toBe(200)
+      return (listed.body.secretKeys as Array<{ keyId: string; name: string; revoked: boolean }>).filter(
+        (secretKey) => !secretKey.revoked,
+      )
+    }
+    // The tenant's creation key was never shown; the demo's key is the only valid one.
+    const before = await validKeys(info.adminKey)
+    expect(before.map((key) => key.name)).toEqual(['demo admin'])
+
+    // An admin made a key of their own, then revoked the demo key (e.g. it leaked into a log).
+    const own = await api(
+      'POST',
+      '/v1/admin/secret-keys',
+      { name: 'mine', scopes: ['admin'] },
+      admin(info.adminKey),
+    )
+    expect(own.status).toBe(201)
+    const ownKey = own.body.key as string
+    const revoked = await api('DELETE', `/v1/admin/secret-keys/${before[0]?.keyId}`, undefined, admin(ownKey))
+    expect(revoked.status).toBeLessThan(300)
+
+    const reseeded = await runCli(['demo:seed', '--json'], env())
+    expect(reseeded.code, reseeded.stderr).toBe(0)
+    const fresh: DemoInfo = JSON.parse(reseeded.stdout)
+    expect(fresh.adminKey).not.toBe(info.adminKey)
+    expect((await api('GET', '/v1/admin/flows', undefined, admin(info.adminKey))).status).toBe(401)
+    expect((await validKeys(fresh.adminKey)).map((key) => key.name).sort()).toEqual(['demo admin', 'mine'])
+    info = fresh
   })
 
   it('order status: form, connection to the mock shop, product card, rating buttons, completed', async () => {
