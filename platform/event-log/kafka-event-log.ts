@@ -1,4 +1,5 @@
 import { type Admin, Kafka, type Message, Partitioners, type Producer, type TopicMessages } from 'kafkajs'
+import { AppError } from '../errors/catalog.ts'
 import type { Logger } from '../log/logger.ts'
 import { SendCoalescer } from './coalesce-sends.ts'
 import {
@@ -82,6 +83,14 @@ class KafkaEventLog implements EventLog {
   }
 
   async append(topic: string, records: readonly LogRecordInput[]): Promise<void> {
+    try {
+      await this.appendDurably(topic, records)
+    } catch (error) {
+      throw unavailable(error)
+    }
+  }
+
+  private async appendDurably(topic: string, records: readonly LogRecordInput[]): Promise<void> {
     await this.ensureTopic(topic)
     if (records.length === 0) return
     const messages: Message[] = records.map((record) => ({ key: record.key ?? null, value: record.value }))
@@ -200,6 +209,23 @@ class KafkaEventLog implements EventLog {
   private assertOpen(): void {
     if (this.closing !== undefined) throw new Error('the event log is closed')
   }
+}
+
+/**
+ * A broker that cannot be reached (kafkajs gave up connecting or retrying) is the catalog's 503
+ * `not_ready`, so every caller's client retries instead of seeing a 500; other errors stay as they are.
+ */
+function unavailable(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return error
+  const appError = new AppError(
+    'not_ready',
+    'The event log (Kafka) is unavailable; retry shortly.',
+    undefined,
+    {
+      'retry-after': '1',
+    },
+  )
+  return Object.assign(appError, { cause: error })
 }
 
 function checkName(kind: 'topic' | 'group', name: string): void {

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { AppError } from '../errors/catalog.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../log/logger.ts'
 import {
@@ -72,28 +73,28 @@ export class RedisStateStore implements StateStore {
   }
 
   get(key: string): Promise<string | null> {
-    return this.client.get(this.valueKey(key))
+    return reach(this.client.get(this.valueKey(key)))
   }
 
   async set(key: string, value: string, options?: TtlOption): Promise<void> {
-    if (options?.ttlMs === undefined) await this.client.set(this.valueKey(key), value)
-    else await this.client.set(this.valueKey(key), value, 'PX', checkTtlMs(options.ttlMs))
+    if (options?.ttlMs === undefined) await reach(this.client.set(this.valueKey(key), value))
+    else await reach(this.client.set(this.valueKey(key), value, 'PX', checkTtlMs(options.ttlMs)))
   }
 
   async setIfAbsent(key: string, value: string, options?: TtlOption): Promise<boolean> {
     const reply =
       options?.ttlMs === undefined
-        ? await this.client.set(this.valueKey(key), value, 'NX')
-        : await this.client.set(this.valueKey(key), value, 'PX', checkTtlMs(options.ttlMs), 'NX')
+        ? await reach(this.client.set(this.valueKey(key), value, 'NX'))
+        : await reach(this.client.set(this.valueKey(key), value, 'PX', checkTtlMs(options.ttlMs), 'NX'))
     return reply === 'OK'
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.client.del(this.valueKey(key))) > 0
+    return (await reach(this.client.del(this.valueKey(key)))) > 0
   }
 
   take(key: string): Promise<string | null> {
-    return this.client.getdel(this.valueKey(key))
+    return reach(this.client.getdel(this.valueKey(key)))
   }
 
   async increment(key: string, by: number, options: CounterOptions): Promise<number> {
@@ -102,14 +103,14 @@ export class RedisStateStore implements StateStore {
   }
 
   async ttl(key: string): Promise<number | null> {
-    const remaining = await this.client.pttl(this.valueKey(key))
+    const remaining = await reach(this.client.pttl(this.valueKey(key)))
     return remaining < 0 ? null : remaining
   }
 
   async acquireLock(name: string, ttlMs: number): Promise<Lock | null> {
     const key = this.key(`lock:${name}`)
     const token = newId()
-    if ((await this.client.set(key, token, 'PX', checkTtlMs(ttlMs), 'NX')) !== 'OK') return null
+    if ((await reach(this.client.set(key, token, 'PX', checkTtlMs(ttlMs), 'NX'))) !== 'OK') return null
     return {
       name,
       token,
@@ -148,11 +149,11 @@ export class RedisStateStore implements StateStore {
   }
 
   size(queue: string): Promise<number> {
-    return this.client.zcard(this.jobKeys(queue)[0])
+    return reach(this.client.zcard(this.jobKeys(queue)[0]))
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.client.publish(this.key(`ch:${channel}`), message)
+    await reach(this.client.publish(this.key(`ch:${channel}`), message))
   }
 
   async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
@@ -175,7 +176,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async ping(): Promise<void> {
-    await this.client.ping()
+    await reach(this.client.ping())
   }
 
   async close(): Promise<void> {
@@ -215,7 +216,7 @@ export class RedisStateStore implements StateStore {
   }
 
   private run(script: RedisScript, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return runScript(this.client, script, keys, args)
+    return reach(runScript(this.client, script, keys, args))
   }
 
   private key(suffix: string): string {
@@ -232,8 +233,47 @@ export class RedisStateStore implements StateStore {
   }
 }
 
+/**
+ * While Redis is unreachable a command fails within about a second instead of waiting in the offline
+ * queue through 20 reconnects (ioredis's default, a minute and more), and reconnects are tried at least
+ * every second, so a restarted server is back in use at once.
+ */
+const CLIENT_OPTIONS = {
+  lazyConnect: true,
+  maxRetriesPerRequest: 2,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** (times - 1), 1_000),
+  connectTimeout: 5_000,
+  commandTimeout: 5_000,
+} as const
+
+/** Reply errors that mean "not now" (a restarted server loading its dataset), not a bad command. */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/
+
+/**
+ * Runs a command, turning "Redis cannot be reached" (connection refused or closed, retries used up, a
+ * timeout) into the catalog's 503 `not_ready`, so clients retry instead of seeing a 500. A reply error
+ * (Redis answered) stays what it is: that is a bug, not an outage.
+ */
+async function reach<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command
+  } catch (error) {
+    const reply = error instanceof Error && error.name === 'ReplyError'
+    if (reply && !TRANSIENT_REPLY.test(error.message)) throw error
+    const appError = new AppError(
+      'not_ready',
+      'The state store (Redis) is unavailable; retry shortly.',
+      undefined,
+      {
+        'retry-after': '1',
+      },
+    )
+    throw Object.assign(appError, { cause: error })
+  }
+}
+
 function createClient(url: string, logger: Logger): Redis {
-  const client = new Redis(url, { lazyConnect: true })
+  const client = new Redis(url, CLIENT_OPTIONS)
   // Without a listener ioredis prints every reconnect error itself; commands still reject on their own.
   client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'))
   return client
