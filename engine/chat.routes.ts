@@ -6,9 +6,10 @@ import type { EventPublisher } from '../ingest/event-publisher.ts'
 import { serverEventRow } from '../ingest/server-event.ts'
 import type { Config } from '../platform/config/config.ts'
 import { AppError } from '../platform/errors/catalog.ts'
+import { boundedJson, type JsonLimits } from '../platform/http/bounded-json.ts'
 import type { Idempotency } from '../platform/http/idempotency.ts'
 import type { RateLimiter } from '../platform/http/rate-limit.ts'
-import { answerPreflight, authorizeWidgetRequest, publicKeyOf } from '../platform/http/widget-auth.ts'
+import { admitWidgetRequest, answerPreflight, publicKeyOf } from '../platform/http/widget-auth.ts'
 import { intentName } from '../platform/tenancy/tenancy-schemas.ts'
 import type { TenancyService, WidgetKey } from '../platform/tenancy/tenancy-service.ts'
 import { EXECUTION_STATUSES } from './runtime/execution.ts'
@@ -41,18 +42,27 @@ const openSessionBody = z
   })
   .default({})
 
+/** Anonymous visitors write `context` into state kept for days, so it is small (engine/CHAT.md). */
+export const CONTEXT_LIMITS: JsonLimits = { maxKeys: 50, maxDepth: 5, maxBytes: 8_192 }
+/** Form values: a field per key, lists for multi-selects; text fields bound their own lengths. */
+export const VALUES_LIMITS: JsonLimits = { maxKeys: 100, maxDepth: 3, maxBytes: 32_768 }
+
 const triggerBody = z.strictObject({
   publicKey: z.string().optional(),
   intentName,
   text: z.string().max(4_000).optional(),
-  context: z.record(z.string(), z.unknown()).optional().describe('Exposed to the flow as {{context.*}}'),
+  context: boundedJson('context', CONTEXT_LIMITS)
+    .optional()
+    .describe(
+      `Exposed to the flow as {{context.*}}; at most ${CONTEXT_LIMITS.maxKeys} keys, ${CONTEXT_LIMITS.maxDepth} levels and ${CONTEXT_LIMITS.maxBytes} bytes of JSON`,
+    ),
 })
 
 const resumeBody = z.strictObject({
   publicKey: z.string().optional(),
   executionId: id,
   waitToken: z.string().min(1).max(200),
-  values: z.record(z.string(), z.unknown()).default({}),
+  values: boundedJson('values', VALUES_LIMITS).default({}),
 })
 
 const replySchema = z.object({
@@ -77,9 +87,12 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
     reply: FastifyReply,
     bodyKey?: unknown,
   ): Promise<WidgetKey> => {
-    await deps.rateLimiter.consume(`ip:${request.ip}`, 1, deps.config.ingest.rateLimitPerIp)
-    const widgetKey = await authorizeWidgetRequest(
-      deps.tenancy,
+    const widgetKey = await admitWidgetRequest(
+      {
+        tenancy: deps.tenancy,
+        rateLimiter: deps.rateLimiter,
+        rateLimitPerIp: deps.config.ingest.rateLimitPerIp,
+      },
       request,
       reply,
       publicKeyOf(request, bodyKey),
@@ -132,6 +145,16 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const widgetKey = await widget(request, reply, request.body.publicKey)
+        // Sessions (and the executions they start) live in state: per-minute budgets bound what
+        // anonymous callers can make it hold.
+        const { chat: limits } = deps.config
+        await deps.rateLimiter.consume(`sessions-per-ip:${request.ip}`, 1, limits.sessionsPerMinutePerIp, 60)
+        await deps.rateLimiter.consume(
+          `sessions-per-key:${widgetKey.publicKey}`,
+          1,
+          limits.sessionsPerMinutePerKey,
+          60,
+        )
         const { token, session: opened } = await deps.sessions.open({
           tenantId: widgetKey.tenantId,
           publicKey: widgetKey.publicKey,
@@ -176,6 +199,14 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
         const chat = await session(request, widgetKey)
         const { body } = request
         const { publicKey: _key, ...idempotent } = body
+        if ('intentName' in body) {
+          await deps.rateLimiter.consume(
+            `triggers-per-session:${chat.chatSessionId}`,
+            1,
+            deps.config.chat.triggersPerMinutePerSession,
+            60,
+          )
+        }
         const result = await deps.idempotency.run(
           `chat:${chat.chatSessionId}`,
           request.headers['idempotency-key'],

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { describeJsonProblem } from '../platform/http/bounded-json.ts'
 import { intentName } from '../platform/tenancy/tenancy-schemas.ts'
 
 /** The fields an event may carry, each with its schema, and how their problems read. */
@@ -110,27 +111,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function describePropsProblem(props: Record<string, unknown>): string | undefined {
-  const keys = Object.keys(props).length
-  if (keys > PROPS_LIMITS.maxKeys)
-    return `props has ${keys} keys; at most ${PROPS_LIMITS.maxKeys} are accepted`
-  const deep = findTooDeep(props, 1, 'props')
-  if (deep) return `props nests deeper than ${PROPS_LIMITS.maxDepth} levels (at ${deep})`
-  const bytes = Buffer.byteLength(JSON.stringify(props))
-  if (bytes > PROPS_LIMITS.maxBytes) {
-    return `props is ${bytes} bytes as JSON; at most ${PROPS_LIMITS.maxBytes} are accepted`
-  }
-  return undefined
-}
-
-/** The path of the first object or array nested beyond the depth limit (props itself is level 1). */
-function findTooDeep(value: unknown, depth: number, path: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  if (depth > PROPS_LIMITS.maxDepth) return path
-  for (const [key, child] of Object.entries(value)) {
-    const found = findTooDeep(child, depth + 1, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`)
-    if (found) return found
-  }
-  return undefined
+  return describeJsonProblem(props, PROPS_LIMITS, 'props')?.message
 }
 
 function isHttpUrl(value: string): boolean {

@@ -4,8 +4,9 @@ import { z } from 'zod'
 import type { Config } from '../platform/config/config.ts'
 import { AppError } from '../platform/errors/catalog.ts'
 import { toAppError } from '../platform/http/error-handler.ts'
+import { MAX_JSON_BODY_DEPTH, nestsDeeperThan } from '../platform/http/json-body.ts'
 import type { RateLimiter } from '../platform/http/rate-limit.ts'
-import { answerPreflight, authorizeWidgetRequest, publicKeyOf } from '../platform/http/widget-auth.ts'
+import { admitWidgetRequest, answerPreflight, publicKeyOf } from '../platform/http/widget-auth.ts'
 import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 import { enrichEvent } from './enrich-event.ts'
 import type { EventPublisher } from './event-publisher.ts'
@@ -68,12 +69,11 @@ export function telemetryRoutes(deps: TelemetryDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await deps.rateLimiter.consume(`ip:${request.ip}`, 1, config.rateLimitPerIp)
         const body = request.body as Record<string, unknown> | undefined
         const bodyKey =
           body !== null && typeof body === 'object' && !Array.isArray(body) ? body.publicKey : undefined
-        const widgetKey = await authorizeWidgetRequest(
-          deps.tenancy,
+        const widgetKey = await admitWidgetRequest(
+          { tenancy: deps.tenancy, rateLimiter: deps.rateLimiter, rateLimitPerIp: config.rateLimitPerIp },
           request,
           reply,
           publicKeyOf(request, bodyKey),
@@ -136,6 +136,11 @@ function parseJsonStrictly(body: Buffer): unknown {
     text = utf8.decode(body)
   } catch {
     throw new AppError('invalid_json', 'the body is not valid UTF-8')
+  }
+  // Every event field nests a few levels at most; deeper text is refused before it is parsed.
+  if (nestsDeeperThan(text, MAX_JSON_BODY_DEPTH)) {
+    const reason = `the body nests deeper than ${MAX_JSON_BODY_DEPTH} levels of objects and arrays`
+    throw new AppError('validation_failed', reason, { events: [{ index: -1, path: '', reason }] })
   }
   try {
     // Fastify's own parser, strict: `__proto__` and `constructor.prototype` keys are refused outright.

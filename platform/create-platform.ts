@@ -73,7 +73,12 @@ export async function createPlatform(config: Config, logger = createLogger(confi
   await tenancy.start()
   const operator = createOperatorApi(tenancy, runMigrations)
 
-  const server = await createServer({ logger, version: VERSION, trustProxy: config.trustProxy })
+  const server = await createServer({
+    logger,
+    version: VERSION,
+    trustProxy: config.trustProxy,
+    timeouts: config.http,
+  })
   const metrics = createMetricsRegistry()
   registerMetricsRoute(server, metrics)
   registerHealthRoutes(server, {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { ZodError } from 'zod'
 import { AppError, type ErrorCode } from '../errors/catalog.ts'
+import { CATALOG_CODE_PARAM } from './bounded-json.ts'
 
 /** Fastify's own error codes mapped onto the catalog, so clients see one error shape for everything. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -22,17 +23,19 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error
   if (error instanceof ZodError) {
-    return new AppError('validation_failed', undefined, {
-      issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    })
+    return validationError(
+      error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      error.issues.map((issue) => (issue.code === 'custom' ? issue.params : undefined)),
+    )
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    return new AppError('validation_failed', undefined, {
-      issues: error.validation.map((issue) => ({
+    return validationError(
+      error.validation.map((issue) => ({
         path: `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`,
         message: issue.message,
       })),
-    })
+      error.validation.map((issue) => (issue.params as { params?: Record<string, unknown> }).params),
+    )
   }
   const fastifyError = error as Partial<FastifyError>
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined
@@ -42,6 +45,20 @@ export function toAppError(error: unknown): AppError {
   if (status !== undefined && status >= 400 && status < 500)
     return new AppError('bad_request', fastifyError.message)
   return new AppError('internal')
+}
+
+/**
+ * Schema issues as one validation_failed, unless an issue asks for another catalog code (a free-form
+ * field over its size answers 413 payload_too_large, see boundedJson).
+ */
+function validationError(
+  issues: Array<{ path: string; message: string | undefined }>,
+  params: Array<Record<string, unknown> | undefined>,
+): AppError {
+  const index = params.findIndex((param) => param?.[CATALOG_CODE_PARAM] === 'payload_too_large')
+  const tooLarge = index === -1 ? undefined : issues[index]
+  if (tooLarge) return new AppError('payload_too_large', tooLarge.message, { issues: [tooLarge] })
+  return new AppError('validation_failed', undefined, { issues })
 }
 
 export async function handleError(

@@ -2,10 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors/catalog.ts'
 import { isOriginAllowed } from '../tenancy/origins.ts'
 import type { TenancyService, WidgetKey } from '../tenancy/tenancy-service.ts'
+import type { RateLimiter } from './rate-limit.ts'
 
 export const PUBLIC_KEY_HEADER = 'x-comerix-public-key'
 
-const CORS_ALLOW_HEADERS = `content-type, authorization, ${PUBLIC_KEY_HEADER}, x-request-id`
+const CORS_ALLOW_HEADERS = `content-type, authorization, ${PUBLIC_KEY_HEADER}, x-request-id, idempotency-key`
+/** What a page may read of an answer: the wait of a 429 and the id to quote in a support request. */
+const CORS_EXPOSE_HEADERS = 'retry-after, x-request-id'
 
 /** The public key from `?publicKey=`, the X-Comerix-Public-Key header, or a `publicKey` body field. */
 export function publicKeyOf(request: FastifyRequest, bodyKey?: unknown): string | undefined {
@@ -40,8 +43,47 @@ export async function authorizeWidgetRequest(
       `origin ${origin ?? '(none)'} is not allowed for this widget key`,
     )
   }
-  void reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
+  allowOrigin(reply, origin)
   return widgetKey
+}
+
+/** CORS headers for an allowed origin; every answer after the origin check carries them, errors included. */
+function allowOrigin(reply: FastifyReply, origin: string | undefined): void {
+  void reply.headers({
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': CORS_EXPOSE_HEADERS,
+    vary: 'Origin',
+  })
+}
+
+export interface WidgetGate {
+  tenancy: TenancyService
+  rateLimiter: RateLimiter
+  /** Requests per second one client IP may send. */
+  rateLimitPerIp: number
+}
+
+/**
+ * The client IP's budget, then the key and origin (authorizeWidgetRequest). The IP budget comes first,
+ * so a flood from one address never reaches the key store. Its refusal (429) still carries the CORS
+ * headers when the key is cached in this process and allows the origin: a widget must be able to read
+ * Retry-After.
+ */
+export async function admitWidgetRequest(
+  gate: WidgetGate,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  publicKey: string | undefined,
+): Promise<WidgetKey> {
+  try {
+    await gate.rateLimiter.consume(`ip:${request.ip}`, 1, gate.rateLimitPerIp)
+  } catch (error) {
+    const known = publicKey === undefined ? undefined : gate.tenancy.peekWidgetKey(publicKey)
+    const origin = request.headers.origin
+    if (known && isOriginAllowedCached(known, origin)) allowOrigin(reply, origin)
+    throw error
+  }
+  return authorizeWidgetRequest(gate.tenancy, request, reply, publicKey)
 }
 
 // Keyed by the cached WidgetKey object, so decisions are dropped together with the key's cache entry.

@@ -49,6 +49,11 @@ export class SharedCache<Value> {
     return value
   }
 
+  /** The cached value without loading it; undefined when this process holds none. */
+  peek(key: string): Value | undefined {
+    return this.entries.get(key)
+  }
+
   /** Evicts the key in this process now and in every other process once the message arrives. */
   async invalidate(key: string): Promise<void> {
     this.entries.delete(key)

@@ -173,6 +173,16 @@ const CORPUS: Array<[string, Probe]> = [
       body: JSON.stringify(pageView({ props: '@' })).replace('"@"', nestedObjects(10_000)),
       status: 400,
       code: 'validation_failed',
+      // Refused as a body before parsing (deeper than any field may nest), so no field is named.
+      details: (details) => expect(paths(details)).toEqual(['']),
+    },
+  ],
+  [
+    'props nested 6 levels deep (a shallow body)',
+    {
+      body: JSON.stringify(pageView({ props: '@' })).replace('"@"', nestedObjects(6)),
+      status: 400,
+      code: 'validation_failed',
       details: (details) => expect(paths(details)).toEqual(['props']),
     },
   ],
