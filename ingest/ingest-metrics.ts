@@ -9,6 +9,7 @@ export interface IngestMetrics {
   deadLettered: Counter
   sinkBatchRows: Histogram
   sinkInsertSeconds: Histogram
+  sinkStepSeconds: Histogram<'step'>
   sinkFailures: Counter
 }
 
@@ -56,6 +57,13 @@ export function createIngestMetrics(registry: Registry, eventLog: EventLog): Ing
       name: 'comerix_sink_insert_seconds',
       help: 'Time to store one sink batch in ClickHouse (lookup + insert)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    sinkStepSeconds: new Histogram({
+      name: 'comerix_sink_step_seconds',
+      help: 'Time of each step of a sink batch: decode, lookup (ids already stored), insert, dead_letter',
+      labelNames: ['step'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
     sinkFailures: new Counter({

@@ -1,3 +1,4 @@
+import type { Histogram } from 'prom-client'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { EventLog, LogBatch, Subscription } from '../../platform/event-log/event-log.ts'
 import { sha256Hex } from '../../platform/ids.ts'
@@ -52,13 +53,16 @@ export class EventSink {
     const { db, metrics, logger } = this.options
     const started = performance.now()
     try {
-      const { rows, poison } = decodeEntries(batch.entries)
-      const { unique, repeats } = dropRepeats(rows)
-      const stored = await findStoredEventIds(db, unique)
+      const step = <T>(name: string, run: () => T | Promise<T>) => timed(metrics.sinkStepSeconds, name, run)
+      const { poison, unique, repeats } = await step('decode', () => {
+        const decoded = decodeEntries(batch.entries)
+        return { poison: decoded.poison, ...dropRepeats(decoded.rows) }
+      })
+      const stored = await step('lookup', () => findStoredEventIds(db, unique))
       const fresh = unique.filter(({ row }) => !stored.has(`${row.tenant_id}/${row.event_id}`))
       const position = `${batch.topic}:${batch.partition}`
-      const rejected = await insertEvents(db, fresh, position)
-      await this.deadLetter(batch, [...poison, ...rejected])
+      const rejected = await step('insert', () => insertEvents(db, fresh, position))
+      await step('dead_letter', () => this.deadLetter(batch, [...poison, ...rejected]))
 
       metrics.deduplicated.inc(repeats + unique.length - fresh.length)
       metrics.sinkBatchRows.observe(fresh.length - rejected.length)
@@ -92,5 +96,15 @@ export class EventSink {
     )
     this.options.metrics.deadLettered.inc(entries.length)
     this.options.logger.error({ partition: batch.partition, offsets }, 'events dead-lettered')
+  }
+}
+
+/** Runs one step of a batch, recording its duration under the step's name. */
+async function timed<T>(histogram: Histogram<'step'>, step: string, run: () => T | Promise<T>): Promise<T> {
+  const done = histogram.startTimer({ step })
+  try {
+    return await run()
+  } finally {
+    done()
   }
 }
