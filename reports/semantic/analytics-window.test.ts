@@ -67,3 +67,33 @@ describe('windowBuckets', () => {
     expect(windowBuckets(hours)).toHaveLength(23)
   })
 })
+
+describe('the supported range', () => {
+  it('refuses windows outside 1970-01-02 .. 2106-01-01 UTC, naming the field', () => {
+    const refused: [Record<string, string>, string][] = [
+      [{ from: '1970-01-01', to: '1970-01-02' }, 'from'],
+      [{ from: '0001-01-01', to: '0001-01-02' }, 'from'],
+      [{ from: '9999-12-30', to: '9999-12-31' }, 'to'],
+      [{ from: '1970-01-03', to: '1970-01-04', compare: 'previous_period' }, 'compare'],
+    ]
+    for (const [input, field] of refused) {
+      expect(() => resolve(input), JSON.stringify(input)).toThrow(
+        /1970-01-02T00:00:00Z to 2106-01-01T00:00:00Z/,
+      )
+      try {
+        resolve(input)
+      } catch (error) {
+        expect((error as { details?: unknown }).details).toMatchObject({ field })
+      }
+    }
+    expect(resolve({ from: '1970-01-02', to: '1970-01-02' }).current.fromMs).toBe(Date.UTC(1970, 0, 2))
+    expect(resolve({ from: '2105-12-31', to: '2105-12-31' }).current.toMs).toBe(Date.UTC(2106, 0, 1))
+  })
+
+  it('refuses windows longer than 400 days, so hourly buckets stay below 9,600', () => {
+    expect(() => resolve({ from: '1970-01-02', to: '2105-12-31', granularity: 'hour' })).toThrow(/400 days/)
+    expect(
+      windowBuckets(resolve({ from: '2025-01-01', to: '2026-02-04', granularity: 'hour' }).current),
+    ).toHaveLength(9_600)
+  })
+})
