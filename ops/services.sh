@@ -495,6 +495,7 @@ fi
 case "$cmd" in
   start)
     command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils # report-exports test renders PDF pages
+    [[ -x /usr/bin/chromium ]] || apt_install chromium # browser tests (playwright-core drives Debian's chromium)
     for s in "${services[@]}"; do "${s}_start"; done
     ;;
   stop)
