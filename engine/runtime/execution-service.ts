@@ -80,7 +80,10 @@ export class ExecutionService {
 
   /**
    * Continues a `waiting_input` execution. Bad values are answered 400 before the token is touched, so
-   * the wait stays open; then the token is taken atomically, so of two concurrent resumes one wins.
+   * the wait stays open. The token is checked, and the turn run and saved, under the execution's lock:
+   * of two concurrent resumes one wins (the other finds the turn moved on), and the token is spent only
+   * once the next turn is saved — a resume that fails halfway (a dependency down, the process killed)
+   * leaves the wait open for the client's retry instead of an execution no token can resume.
    */
   async resume(session: ChatSession, input: ResumeInput): Promise<ChatReply> {
     const execution = await this.require(session, input.executionId)
@@ -100,14 +103,18 @@ export class ExecutionService {
       })
     }
     await this.checkUploads(execution, node, answer.variables)
-    if (!(await this.executions.takeWaitToken(execution.executionId, input.waitToken))) {
-      throw new AppError('wait_token_invalid', 'this wait token was already used or has expired')
-    }
     return this.executions.withLock(execution.executionId, async () => {
       const current = await this.require(session, input.executionId)
-      // An idle expiry that ran between taking the token and this lock aborts without a new seq.
-      if (current.seq !== execution.seq || current.status !== 'waiting_input') {
+      // Another resume, or an idle expiry (which aborts without a new seq), got the lock first.
+      if (
+        current.seq !== execution.seq ||
+        current.status !== 'waiting_input' ||
+        current.waitToken !== input.waitToken
+      ) {
         throw new AppError('wait_token_invalid', 'the execution moved on')
+      }
+      if (!(await this.executions.hasWaitToken(execution.executionId, input.waitToken))) {
+        throw new AppError('wait_token_invalid', 'this wait token was already used or has expired')
       }
       // A new visitor turn: the last turn's token usage is not this one's.
       const { turnUsage: _previousTurn, ...rest } = current
@@ -118,9 +125,12 @@ export class ExecutionService {
         conversation: appendConversation(current.conversation, answerEntry(node, answer.variables)),
       }
       const kind = node.input.kind === 'form' ? 'chat.form.submitted' : 'chat.message.received'
-      return this.runner.advance(flow, resumed, {
+      const reply = await this.runner.advance(flow, resumed, {
         events: [{ type: kind, blockId: node.id, props: { kind: 'resume' } }],
       })
+      // The saved turn already refuses this token (its seq and waitToken changed); dropping the key is tidying.
+      await this.executions.dropWaitToken(execution.executionId, input.waitToken).catch(() => undefined)
+      return reply
     })
   }
 

@@ -33,6 +33,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     message: 'The execution is not waiting for input.',
   },
+  execution_busy: {
+    status: 409,
+    retryable: true,
+    message: 'Another change of this execution is in progress; retry shortly.',
+  },
   idempotency_in_flight: {
     status: 409,
     retryable: true,
