@@ -81,6 +81,11 @@ export async function createServer(options: ServerOptions) {
   server.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id)
   })
+  // An answer given before the body arrived (a refused credential) closes the connection: otherwise
+  // Node reads the rest of the body, however slowly it comes, before the socket serves another request.
+  server.addHook('onSend', async (request, reply) => {
+    if (request.raw.complete === false) void reply.header('connection', 'close')
+  })
   server.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -26,12 +26,20 @@ function limitedServer(limits: Record<string, string>) {
     if (state.server?.process.exitCode === null) expect(await state.server.stop('SIGTERM')).toBe(0)
   })
   return {
-    send(events: object[]): Promise<RawResponse> {
+    send(events: object[], origin = ORIGIN): Promise<RawResponse> {
       if (!state.server) throw new Error('the server did not start')
       return sendRaw(state.server.url, {
         path: `/v1/telemetry?publicKey=${state.publicKey}`,
-        headers: { 'content-type': 'application/json', origin: ORIGIN },
+        headers: { 'content-type': 'application/json', origin },
         body: JSON.stringify({ events }),
+      })
+    },
+    openChatSession(): Promise<RawResponse> {
+      if (!state.server) throw new Error('the server did not start')
+      return sendRaw(state.server.url, {
+        path: `/v1/chat/sessions?publicKey=${state.publicKey}`,
+        headers: { 'content-type': 'application/json', origin: ORIGIN },
+        body: '{}',
       })
     },
   }
@@ -47,6 +55,13 @@ function expectRateLimited(response: RawResponse, budget: 'ip' | 'key'): number 
   expect(retryAfter).toMatch(/^\d+$/)
   expect(Number(retryAfter)).toBeGreaterThanOrEqual(1)
   return Number(retryAfter)
+}
+
+/** A widget on the allowed origin can read the refusal: CORS headers with Retry-After and the request id exposed. */
+function expectReadableByTheWidget(response: RawResponse): void {
+  expect(response.headers['access-control-allow-origin']).toBe(ORIGIN)
+  const exposed = String(response.headers['access-control-expose-headers']).split(/,\s*/)
+  expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'x-request-id']))
 }
 
 /**
@@ -66,6 +81,8 @@ describe('intake rate limits', () => {
     const intake = limitedServer({ INGEST_RATE_LIMIT_PER_IP: '5' })
 
     it('answers 429 with Retry-After once the second’s requests are spent, and accepts again after it', async () => {
+      // The key is known to the server from then on, so refusals before the key check carry CORS too.
+      expect((await intake.send([widgetOpened()])).status).toBe(202)
       const { responses, windows } = await burst(() =>
         Promise.all(Array.from({ length: 20 }, () => intake.send([widgetOpened()]))),
       )
@@ -75,9 +92,31 @@ describe('intake rate limits', () => {
       expect(accepted.length).toBeLessThanOrEqual(5 * windows)
       expect(refused.length).toBeGreaterThan(0)
       const waits = refused.map((response) => expectRateLimited(response, 'ip'))
+      for (const response of refused) expectReadableByTheWidget(response)
 
       await sleep(Math.max(...waits) * 1000)
       expect((await intake.send([widgetOpened()])).status).toBe(202)
+    })
+
+    it('refuses chat calls over the same budget with a 429 the widget can read', async () => {
+      const responses = await Promise.all(Array.from({ length: 20 }, () => intake.openChatSession()))
+      const refused = responses.filter((response) => response.status === 429)
+      expect(refused.length).toBeGreaterThan(0)
+      for (const response of refused) {
+        expectRateLimited(response, 'ip')
+        expectReadableByTheWidget(response)
+      }
+    })
+
+    it('gives no CORS headers to another origin, refused or not', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => intake.send([widgetOpened()], 'https://evil.example')),
+      )
+      expect(responses.some((response) => response.status === 429)).toBe(true)
+      for (const response of responses) {
+        expect([403, 429]).toContain(response.status)
+        expect(response.headers['access-control-allow-origin']).toBeUndefined()
+      }
     })
   })
 
@@ -94,6 +133,7 @@ describe('intake rate limits', () => {
       expect(accepted.length * 4).toBeLessThanOrEqual(10 * windows)
       expect(refused.length).toBeGreaterThan(0)
       const waits = refused.map((response) => expectRateLimited(response, 'key'))
+      for (const response of refused) expectReadableByTheWidget(response)
 
       await sleep(Math.max(...waits) * 1000)
       expect((await intake.send(Array.from({ length: 4 }, widgetOpened))).status).toBe(202)
