@@ -23,7 +23,7 @@ export class Idempotency {
     if (key.length > 200)
       throw new AppError('bad_request', 'the Idempotency-Key header is longer than 200 characters')
     const stateKey = `idempotency:${scope}:${sha256Hex(key)}`
-    const bodyHash = sha256Hex(JSON.stringify(body ?? null))
+    const bodyHash = sha256Hex(fingerprintText(body))
     const claim: IdempotencyRecord = { state: 'in_flight', bodyHash }
     if (!(await this.state.setIfAbsent(stateKey, JSON.stringify(claim), { ttlMs: IN_FLIGHT_TTL_MS }))) {
       const existing = JSON.parse((await this.state.get(stateKey)) ?? 'null') as IdempotencyRecord | null
@@ -42,5 +42,17 @@ export class Idempotency {
       await this.state.delete(stateKey)
       throw error
     }
+  }
+}
+
+/**
+ * The body as JSON text for its hash. Bodies are depth-checked when parsed, but a body that still
+ * cannot be serialised (too deep for JSON.stringify's recursion) must be a 400, never a 500.
+ */
+function fingerprintText(body: unknown): string {
+  try {
+    return JSON.stringify(body ?? null)
+  } catch {
+    throw new AppError('validation_failed', 'the body cannot be serialised to check its Idempotency-Key')
   }
 }
