@@ -35,7 +35,8 @@ export async function createEngine(
   rateLimiter: RateLimiter,
 ): Promise<Engine> {
   const { config, db, state, logger, server, tenancy } = platform
-  const connections = new ConnectionService(db, state, await loadSecretBox(config))
+  const secretBox = await loadSecretBox(config)
+  const connections = new ConnectionService(db, state, secretBox)
   const flows = new FlowService(db, state, async (tenantId) =>
     (await connections.list(tenantId)).map((c) => c.name),
   )
@@ -47,7 +48,7 @@ export async function createEngine(
   })
   const llm = await createLlm(platform, connections, publisher)
 
-  const executionStore = new ExecutionStore(state)
+  const executionStore = new ExecutionStore(state, secretBox)
   const runner = new TurnRunner({
     state,
     executions: executionStore,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Registry } from 'prom-client'
 import { type ClickHouse, createClickHouse } from './clickhouse/create-clickhouse.ts'
@@ -8,6 +8,7 @@ import { migrate } from './clickhouse/migrate.ts'
 import type { Config } from './config/config.ts'
 import { createEventLog } from './event-log/create-event-log.ts'
 import type { EventLog } from './event-log/event-log.ts'
+import { makePrivateDir } from './fs/private-files.ts'
 import { type ComerixServer, createServer } from './http/create-server.ts'
 import { registerHealthRoutes } from './http/health.routes.ts'
 import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.routes.ts'
@@ -48,7 +49,8 @@ export interface Platform {
 export const serverInfoPath = (dataDir: string): string => path.join(dataDir, 'server.json')
 
 export async function createPlatform(config: Config, logger = createLogger(config)): Promise<Platform> {
-  await mkdir(config.dataDir, { recursive: true })
+  // Private: ClickHouse (events, uploads, report files), state and keys all live below it.
+  await makePrivateDir(config.dataDir)
   const clickhouse = await createClickHouse(config)
   const db = createDb(clickhouse)
   const state = await createStateStore(config, logger)

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
+import { link, readFile, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../config/config.ts'
+import { makePrivateDir } from '../fs/private-files.ts'
 
 export const secretKeyPath = (dataDir: string): string => path.join(dataDir, 'secret.key')
 
@@ -89,7 +90,7 @@ async function loadKeyFile(dataDir: string): Promise<Buffer> {
   const file = secretKeyPath(dataDir)
   const existing = await readKeyFile(file)
   if (existing) return existing
-  await mkdir(dataDir, { recursive: true })
+  await makePrivateDir(dataDir)
   // Written whole to a private temporary file, then linked into place: link() fails when the key
   // exists, so concurrent starters agree on one key and nobody ever reads a half-written file.
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`

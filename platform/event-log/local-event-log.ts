@@ -1,5 +1,6 @@
-import { access, constants, mkdir } from 'node:fs/promises'
+import { access, constants } from 'node:fs/promises'
 import path from 'node:path'
+import { makePrivateDir } from '../fs/private-files.ts'
 import type { Logger } from '../log/logger.ts'
 import {
   type BatchHandler,
@@ -34,7 +35,7 @@ const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/
 /** Opens (creating if needed) the durable local event log of one process. */
 export async function openLocalEventLog(options: LocalEventLogOptions): Promise<EventLog> {
   const directory = path.join(options.dataDir, 'event-log')
-  await mkdir(directory, { recursive: true })
+  await makePrivateDir(directory)
   const unlock = await lockDirectory(directory)
   return new LocalEventLog(directory, unlock, options)
 }

@@ -1,5 +1,6 @@
 import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { openPrivateFile, PRIVATE_FILE_MODE } from '../fs/private-files.ts'
 
 const OFFSET_FILE = /^(.+)\.offset$/
 
@@ -16,7 +17,7 @@ export async function syncDirectory(directory: string): Promise<void> {
 /** Replaces a file so a crash leaves either the old or the new content, never a mix. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const temporary = `${file}.tmp`
-  const handle = await open(temporary, 'w')
+  const handle = await openPrivateFile(temporary, 'w')
   try {
     await handle.writeFile(content)
     await handle.sync()
@@ -61,7 +62,7 @@ export async function lockDirectory(directory: string): Promise<() => Promise<vo
   if (heldInThisProcess.has(file))
     throw new Error(`the event log in ${directory} is already open in this process`)
   try {
-    await writeFile(file, String(process.pid), { flag: 'wx' })
+    await writeFile(file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     const owner = Number(await readFile(file, 'utf8'))

@@ -1,6 +1,7 @@
-import { mkdir, open, readdir, rm } from 'node:fs/promises'
+import { open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { DurableAppender } from '../fs/durable-appender.ts'
+import { makePrivateDir } from '../fs/private-files.ts'
 import { encodeFrame } from '../fs/record-frame.ts'
 import type { Logger } from '../log/logger.ts'
 import type { LogRecordInput } from './event-log.ts'
@@ -53,7 +54,8 @@ export class LocalTopic {
 
   static async open(root: string, name: string, options: LocalTopicOptions): Promise<LocalTopic> {
     const directory = path.join(root, name)
-    await mkdir(path.join(directory, 'groups'), { recursive: true })
+    await makePrivateDir(directory)
+    await makePrivateDir(path.join(directory, 'groups'))
     const segments = (await readdir(directory))
       .map((file) => segmentBase(file))
       .filter((base) => base !== undefined)

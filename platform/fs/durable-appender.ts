@@ -1,4 +1,5 @@
-import { type FileHandle, open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { openPrivateFile } from './private-files.ts'
 
 interface Pending {
   data: Buffer
@@ -22,7 +23,7 @@ export class DurableAppender {
   ) {}
 
   static async open(path: string): Promise<DurableAppender> {
-    const file = await open(path, 'a')
+    const file = await openPrivateFile(path, 'a')
     const { size } = await file.stat()
     return new DurableAppender(file, size)
   }

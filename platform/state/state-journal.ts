@@ -1,6 +1,7 @@
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { type FileHandle, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { DurableAppender } from '../fs/durable-appender.ts'
+import { makePrivateDir, openPrivateFile } from '../fs/private-files.ts'
 import { decodeFrames, encodeFrame } from '../fs/record-frame.ts'
 
 /** One mutation of the local state store; replaying every op in order rebuilds the state. */
@@ -50,7 +51,7 @@ export class StateJournal {
   ) {}
 
   static async open(dir: string, apply: (op: StateOp) => void): Promise<StateJournal> {
-    await mkdir(dir, { recursive: true })
+    await makePrivateDir(dir)
     await claimDirectory(dir)
     try {
       return await StateJournal.recover(dir, apply)
@@ -185,7 +186,8 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 async function withFile<T>(file: string, flags: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
-  const handle = await open(file, flags)
+  // Written files are private (the journal holds chat state); directories and reads keep their mode.
+  const handle = flags === 'r' ? await open(file, flags) : await openPrivateFile(file, flags)
   try {
     return await use(handle)
   } finally {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
 import type { EngineJob } from '../../engine/runtime/turn-runner.ts'
 import { ENGINE_QUEUE } from '../../engine/runtime/turn-runner.ts'
+import { loadSecretBox } from '../../platform/crypto/secret-box.ts'
 import { sha256Hex } from '../../platform/ids.ts'
 import type { ClaimedJob } from '../../platform/state/state-store.ts'
 import { jsonApi } from '../support/json-api.ts'
@@ -174,14 +175,18 @@ export function chatRuntimeCases(name: string, env: Record<string, string> | und
       if (!running) throw new Error('the test app runs no worker role')
       return running
     }
-    const stored = async (executionId: string) =>
-      JSON.parse((await app.state.get(`chat:execution:${executionId}`)) ?? 'null') as {
+    // Executions are stored sealed (execution-store.ts); the test opens them with the server's secret box.
+    const stored = async (executionId: string) => {
+      const key = `chat:execution:${executionId}`
+      const sealed = await app.state.get(key)
+      return JSON.parse(sealed === null ? 'null' : (await loadSecretBox(app.config)).open(sealed, key)) as {
         seq: number
         status: string
         chatSessionId: string
         updatedAt: number
         trace: Array<{ nodeId: string }>
       }
+    }
     /** Claims due engine jobs as another worker would, until `jobId` is among them; others go back. */
     const claimAsOtherWorker = async (jobId: string, leaseMs: number): Promise<ClaimedJob> => {
       let mine: ClaimedJob | undefined
