@@ -16,20 +16,23 @@ const QUOTE = 0x22 // "
 const BACKSLASH = 0x5c // \
 
 /**
- * Whether JSON text opens more than `maxDepth` objects or arrays at once, read without parsing (so
- * a refusal costs one pass over the text). Brackets inside strings do not count; malformed text is
- * left to the parser.
+ * Whether JSON text opens more than `maxDepth` objects or arrays at once, read without parsing (one
+ * pass, jumping over strings, which hold most of a body's bytes). Brackets inside strings do not
+ * count; malformed text is left to the parser.
  */
 export function nestsDeeperThan(text: string, maxDepth: number): boolean {
   let depth = 0
-  let inString = false
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index)
-    if (inString) {
-      if (char === BACKSLASH) index++
-      else if (char === QUOTE) inString = false
-    } else if (char === QUOTE) {
-      inString = true
+    if (char === QUOTE) {
+      // The closing quote is the next one not escaped by an odd run of backslashes.
+      for (;;) {
+        index = text.indexOf('"', index + 1)
+        if (index === -1) return false
+        let slashes = 0
+        while (text.charCodeAt(index - 1 - slashes) === BACKSLASH) slashes++
+        if (slashes % 2 === 0) break
+      }
     } else if (char === OPEN_OBJECT || char === OPEN_ARRAY) {
       depth++
       if (depth > maxDepth) return true
