@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import cliProgress from 'cli-progress'
 import type { Config } from '../platform/config/config.ts'
 import { EXPORT_FORMATS, type ExportFormat } from '../reports/export/export-report.ts'
-import type { ReportRef } from '../reports/hub/report-service.ts'
+import type { ReportRef } from '../reports/hub/report-spec.ts'
 import { reportSpec } from '../reports/hub/report-spec.ts'
 import { withOperator } from './with-operator.ts'
 

@@ -10,8 +10,7 @@ import {
   runFamily,
   streamFamilyRows,
 } from '../semantic/metric-family.ts'
-import type { ReportRef, ReportService } from './report-service.ts'
-import type { ReportSpec } from './report-spec.ts'
+import type { CompiledReport, ReportRef, ReportSpec } from './report-spec.ts'
 
 /** Rows the chart and KPI tiles are drawn from; the table streams every row. */
 export const CHART_ROWS = 5_000
@@ -28,12 +27,18 @@ export interface ExportProgress {
   onRow?(rows: number): void
 }
 
+/** Where an export finds its report's spec and compiles it (the ReportService). */
+export interface ReportSource {
+  specOf(tenantId: string, ref: ReportRef): Promise<ReportSpec>
+  compile(tenantId: string, spec: ReportSpec): CompiledReport
+}
+
 /**
  * Writes a report (saved or inline) to `output` in `format`: a bounded query gives the columns,
  * totals and chart series, then the table's rows stream from ClickHouse into the exporter.
  */
 export async function exportSavedReport(
-  deps: { db: Db; reports: ReportService; clock: Clock },
+  deps: { db: Db; reports: ReportSource; clock: Clock },
   tenantId: string,
   ref: ReportRef,
   format: ExportFormat,

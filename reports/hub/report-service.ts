@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream'
-import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import type { Clock } from '../../platform/clock.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
@@ -7,8 +6,14 @@ import { newId } from '../../platform/ids.ts'
 import type { ExportFormat } from '../export/export-report.ts'
 import { type AnalyticsResult, type MetricFamily, runFamily } from '../semantic/metric-family.ts'
 import { type ExportProgress, exportSavedReport } from './export-saved-report.ts'
-import { findReport, listReports, type ReportRow, writeReport } from './report-queries.ts'
-import { type CompiledReport, compileReport, type ReportSpec, reportSpec } from './report-spec.ts'
+import { findReport, listReports, type ReportRow, reportsTable } from './report-queries.ts'
+import {
+  type CompiledReport,
+  compileReport,
+  type ReportRef,
+  type ReportSpec,
+  reportSpec,
+} from './report-spec.ts'
 
 export interface SavedReport {
   reportId: string
@@ -16,9 +21,6 @@ export interface SavedReport {
   createdAt: string
   updatedAt: string
 }
-
-/** A saved report's id, or a spec to run without saving it. */
-export type ReportRef = { reportId: string } | { spec: ReportSpec }
 
 /** Saved reports: specs checked against the semantic layer on save, versioned in ClickHouse, run on demand. */
 export class ReportService {
@@ -30,30 +32,25 @@ export class ReportService {
 
   async create(tenantId: string, spec: ReportSpec): Promise<SavedReport> {
     await this.check(tenantId, spec)
-    const now = this.clock.now()
-    const reportId = newId()
-    await this.write(tenantId, { reportId, spec, createdAt: now, updatedAt: now }, 0)
-    return this.get(tenantId, reportId)
+    return toSaved(
+      await reportsTable.write(this.db, toRow(tenantId, newId(), spec), undefined, this.clock.now()),
+    )
   }
 
   async update(tenantId: string, reportId: string, spec: ReportSpec): Promise<SavedReport> {
-    const current = await this.get(tenantId, reportId)
+    const current = await this.require(tenantId, reportId)
     await this.check(tenantId, spec)
-    const updatedAt = nextVersion(current.updatedAt, this.clock.now())
-    await this.write(tenantId, { reportId, spec, createdAt: Date.parse(current.createdAt), updatedAt }, 0)
-    return this.get(tenantId, reportId)
+    return toSaved(
+      await reportsTable.write(this.db, toRow(tenantId, reportId, spec), current, this.clock.now()),
+    )
   }
 
   async delete(tenantId: string, reportId: string): Promise<void> {
-    const current = await this.get(tenantId, reportId)
-    const updatedAt = nextVersion(current.updatedAt, this.clock.now())
-    await this.write(tenantId, { ...current, createdAt: Date.parse(current.createdAt), updatedAt }, 1)
+    await reportsTable.remove(this.db, await this.require(tenantId, reportId), this.clock.now())
   }
 
   async get(tenantId: string, reportId: string): Promise<SavedReport> {
-    const row = await findReport(this.db, tenantId, reportId)
-    if (!row) throw new AppError('not_found', `no report ${reportId}`)
-    return toSaved(row)
+    return toSaved(await this.require(tenantId, reportId))
   }
 
   async list(tenantId: string): Promise<SavedReport[]> {
@@ -72,7 +69,7 @@ export class ReportService {
   async run(tenantId: string, ref: ReportRef): Promise<{ spec: ReportSpec; result: AnalyticsResult }> {
     const spec = await this.specOf(tenantId, ref)
     const { family, query, windows, shape } = this.compile(tenantId, spec)
-    return { spec, result: await runFamily(this.db, family, query, windows, shape) }
+    return { spec, result: await runFamily(this.taggedDb(ref), family, query, windows, shape) }
   }
 
   /** Writes a report as a file to `output`, streaming its rows (see exportSavedReport). */
@@ -84,7 +81,7 @@ export class ReportService {
     progress?: ExportProgress,
   ) {
     return exportSavedReport(
-      { db: this.db, reports: this, clock: this.clock },
+      { db: this.taggedDb(ref), reports: this, clock: this.clock },
       tenantId,
       ref,
       format,
@@ -105,28 +102,30 @@ export class ReportService {
     )
   }
 
-  private async write(
-    tenantId: string,
-    report: { reportId: string; spec: ReportSpec; createdAt: number; updatedAt: number },
-    deleted: 0 | 1,
-  ): Promise<void> {
-    await writeReport(this.db, {
-      tenant_id: tenantId,
-      report_id: report.reportId,
-      title: report.spec.title,
-      spec: JSON.stringify(report.spec),
-      created_at: report.createdAt,
-      updated_at: report.updatedAt,
-      deleted,
-    })
+  private async require(tenantId: string, reportId: string): Promise<ReportRow> {
+    const row = await findReport(this.db, tenantId, reportId)
+    if (!row) throw new AppError('not_found', `no report ${reportId}`)
+    return row
+  }
+
+  /** Queries of a saved report name it in `system.query_log`. */
+  private taggedDb(ref: ReportRef): Db {
+    return 'reportId' in ref ? this.db.withOrigin({ report: ref.reportId }) : this.db
   }
 }
+
+const toRow = (tenantId: string, reportId: string, spec: ReportSpec) => ({
+  tenant_id: tenantId,
+  report_id: reportId,
+  title: spec.title,
+  spec: JSON.stringify(spec),
+})
 
 function toSaved(row: ReportRow): SavedReport {
   return {
     reportId: row.report_id,
     spec: reportSpec.parse(JSON.parse(row.spec)),
-    createdAt: toIsoTime(row.created_at),
-    updatedAt: toIsoTime(row.updated_at),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
   }
 }

@@ -44,6 +44,9 @@ export const reportSpec = z.strictObject({
 export type ReportSpec = z.output<typeof reportSpec>
 export type ReportSpecInput = z.input<typeof reportSpec>
 
+/** A saved report's id, or a spec to run without saving it. */
+export type ReportRef = { reportId: string } | { spec: ReportSpec }
+
 /** A spec resolved against the semantic layer: the family, its query, the windows and the row shape. */
 export interface CompiledReport {
   family: MetricFamily<Record<string, unknown>>

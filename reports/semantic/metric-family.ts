@@ -134,9 +134,10 @@ export async function runFamily<Options>(
 ): Promise<AnalyticsResult> {
   const full = prepare(family, query, windows, shape)
   const { groupBy } = full
+  const tagged = withFamilyOrigin(db, family, query)
   const [current, previous] = await Promise.all([
-    runWindow(db, family, { ...full, window: windows.current }, shape),
-    windows.previous ? runWindow(db, family, { ...full, window: windows.previous }, shape) : undefined,
+    runWindow(tagged, family, { ...full, window: windows.current }, shape),
+    windows.previous ? runWindow(tagged, family, { ...full, window: windows.previous }, shape) : undefined,
   ])
   const columns: ResultColumn[] = [
     ...(windows.current.granularity === 'total'
@@ -245,7 +246,7 @@ export async function* streamFamilyRows<Options>(
     shape,
   )
   try {
-    for await (const row of db.stream<ResultRow>(
+    for await (const row of withFamilyOrigin(db, family, query).stream<ResultRow>(
       sql,
       { ...windowParams(window), ...params },
       ANALYTICS_SETTINGS,
@@ -294,4 +295,9 @@ function normaliseRow(row: ResultRow, metrics: string[]): ResultRow {
     if (typeof out[name] === 'number' && !Number.isFinite(out[name])) out[name] = null
   }
   return out
+}
+
+/** Every analytics query names its family and tenant in `system.query_log` (see `Db.withOrigin`). */
+function withFamilyOrigin(db: Db, family: { name: string }, query: { tenantId: string }): Db {
+  return db.withOrigin({ family: family.name, tenant: query.tenantId })
 }
