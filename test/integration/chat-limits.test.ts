@@ -196,6 +196,24 @@ function expectReadableRateLimit(response: Awaited<ReturnType<App['server']['inj
   expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'x-request-id']))
 }
 
+describe('preflight', () => {
+  it('lets a widget send an Idempotency-Key cross-origin', async () => {
+    const { publicKey } = await app.tenancy.createWidgetKey(tenantId, {
+      allowedOrigins: [ORIGIN],
+      allIntents: true,
+    })
+    const preflight = await app.server.inject({
+      method: 'OPTIONS',
+      url: `/v1/chat/messages?publicKey=${publicKey}`,
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    })
+    expect(preflight.statusCode).toBe(204)
+    expect(String(preflight.headers['access-control-allow-headers']).split(/,\s*/)).toContain(
+      'idempotency-key',
+    )
+  })
+})
+
 describe('session budgets', () => {
   // Fixed one-minute windows: 2 x limit + 1 requests span at most two windows, so at least one is refused.
   it('refuses sessions beyond the per-IP budget with a 429 the widget can read', async () => {
