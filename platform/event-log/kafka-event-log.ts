@@ -33,6 +33,8 @@ export interface KafkaEventLogOptions {
   retryBackoff?: Backoff
   /** Upper bound of one coalesced produce request, below the broker's 1 MiB `message.max.bytes`. */
   maxSendBytes?: number
+  /** An append not acknowledged by then is refused as `not_ready` (the send may still land). Default 10 s. */
+  appendTimeoutMs?: number
 }
 
 const NAME = /^[A-Za-z0-9._-]{1,200}$/
@@ -53,6 +55,9 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
   const producer = kafka.producer({
     idempotent: false,
     maxInFlightRequests: 1,
+    // A few quick retries ride out a leader change; a broker that stays away is the caller's 503 within
+    // seconds (kafkajs's default retries, nested per connection, kept requests waiting for a minute).
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   })
@@ -83,10 +88,21 @@ class KafkaEventLog implements EventLog {
   }
 
   async append(topic: string, records: readonly LogRecordInput[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(notReady(new Error('no acknowledgement from Kafka in time'))),
+        this.options.appendTimeoutMs ?? 10_000,
+      )
+    })
     try {
-      await this.appendDurably(topic, records)
+      // A refused append may still be stored later: the client's retry carries the same event_id, and
+      // the sink keeps one copy.
+      await Promise.race([this.appendDurably(topic, records), deadline])
     } catch (error) {
       throw unavailable(error)
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -217,6 +233,10 @@ class KafkaEventLog implements EventLog {
  */
 function unavailable(error: unknown): unknown {
   if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return error
+  return notReady(error)
+}
+
+function notReady(cause: Error): AppError {
   const appError = new AppError(
     'not_ready',
     'The event log (Kafka) is unavailable; retry shortly.',
@@ -225,7 +245,7 @@ function unavailable(error: unknown): unknown {
       'retry-after': '1',
     },
   )
-  return Object.assign(appError, { cause: error })
+  return Object.assign(appError, { cause })
 }
 
 function checkName(kind: 'topic' | 'group', name: string): void {
