@@ -8,6 +8,10 @@ export interface BeaconLoadOptions {
   senders: number
   /** Largest batch a sender posts; a third of the requests are single events. */
   maxBatch?: number
+  /** Sees every answer (status and body), e.g. to check the error bodies of an outage. */
+  onAnswer?: (status: number, body: string) => void
+  /** A request unanswered this long is abandoned and counted in `hangs`. Default: wait forever. */
+  requestTimeoutMs?: number
 }
 
 export interface BeaconLoad {
@@ -19,6 +23,8 @@ export interface BeaconLoad {
   readonly statuses: ReadonlyMap<number, number>
   /** Requests that got no answer (connection refused or reset). */
   readonly failedRequests: number
+  /** Requests abandoned after `requestTimeoutMs`. */
+  readonly hangs: number
   readonly inFlight: number
   /** Lets each sender finish its current request, then resolves. */
   stop(): Promise<void>
@@ -34,11 +40,14 @@ export function startBeaconLoad({
   origin,
   senders,
   maxBatch = 8,
+  onAnswer,
+  requestTimeoutMs,
 }: BeaconLoadOptions): BeaconLoad {
   const sent = new Set<string>()
   const accepted = new Set<string>()
   const statuses = new Map<number, number>()
   let failedRequests = 0
+  let hangs = 0
   let inFlight = 0
   let stopping = false
   const endpoint = `${url}/v1/telemetry?publicKey=${encodeURIComponent(publicKey)}`
@@ -56,12 +65,15 @@ export function startBeaconLoad({
           origin,
         },
         body: JSON.stringify(size === 1 ? events[0] : { events }),
+        ...(requestTimeoutMs === undefined ? {} : { signal: AbortSignal.timeout(requestTimeoutMs) }),
       })
-      await response.arrayBuffer()
+      const text = await response.text()
+      onAnswer?.(response.status, text)
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
       if (response.status === 202) for (const event of events) accepted.add(event.event_id)
-    } catch {
-      failedRequests += 1
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') hangs += 1
+      else failedRequests += 1
       // The server is gone (killed): back off instead of spinning on refused connections.
       await new Promise((resolve) => setTimeout(resolve, 20))
     } finally {
@@ -79,6 +91,9 @@ export function startBeaconLoad({
     statuses,
     get failedRequests() {
       return failedRequests
+    },
+    get hangs() {
+      return hangs
     },
     get inFlight() {
       return inFlight
