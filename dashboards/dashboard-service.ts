@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors/catalog.ts'
 import { newId } from '../platform/ids.ts'
 import type { ReportService } from '../reports/hub/report-service.ts'
 import type { ReportSpec } from '../reports/hub/report-spec.ts'
-import type { AnalyticsResult } from '../reports/semantic/metric-family.ts'
+import type { AnalyticsResult } from '../reports/semantic/analytics-result.ts'
 import {
   type DashboardRow,
   findDashboard,

@@ -1,7 +1,7 @@
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { stringify } from 'csv-stringify'
-import type { Cell } from '../semantic/metric-family.ts'
+import type { Cell } from '../semantic/analytics-result.ts'
 import type { ExportInput } from './export-input.ts'
 import { dataValue, headerLabel } from './format-value.ts'
 

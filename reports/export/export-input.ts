@@ -1,4 +1,4 @@
-import type { AnalyticsResult, ResultColumn, ResultRow, SeriesLine } from '../semantic/metric-family.ts'
+import type { AnalyticsResult, ResultColumn, ResultRow, SeriesLine } from '../semantic/analytics-result.ts'
 
 export type ExportRange = AnalyticsResult['range']
 

@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import ExcelJS from 'exceljs'
+import type { ResultColumn, ResultRow } from '../semantic/analytics-result.ts'
 import type { Granularity } from '../semantic/analytics-window.ts'
-import type { ResultColumn, ResultRow } from '../semantic/metric-family.ts'
 import { type ExportInput, peekRows } from './export-input.ts'
 import {
   currencyOf,

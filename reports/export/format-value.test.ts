@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ResultColumn } from '../semantic/metric-family.ts'
+import type { ResultColumn } from '../semantic/analytics-result.ts'
 import {
   bucketLabel,
   dataValue,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
+import type { Cell, MetricFormat, ResultColumn, ResultRow } from '../semantic/analytics-result.ts'
 import type { Granularity } from '../semantic/analytics-window.ts'
-import type { Cell, MetricFormat, ResultColumn, ResultRow } from '../semantic/metric-family.ts'
 import type { ExportRange } from './export-input.ts'
 
 /**

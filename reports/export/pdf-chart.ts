@@ -1,5 +1,5 @@
+import type { ResultColumn, ResultRow, SeriesLine } from '../semantic/analytics-result.ts'
 import type { Granularity } from '../semantic/analytics-window.ts'
-import type { ResultColumn, ResultRow, SeriesLine } from '../semantic/metric-family.ts'
 import { bucketLabel, formatMetric } from './format-value.ts'
 import { type Box, COLOR, type Doc, FONT, fitText, PALETTE } from './pdf-layout.ts'
 

@@ -1,4 +1,4 @@
-import type { ResultColumn, ResultRow } from '../semantic/metric-family.ts'
+import type { ResultColumn, ResultRow } from '../semantic/analytics-result.ts'
 import type { ExportInput } from './export-input.ts'
 import { currencyOf, formatMetric } from './format-value.ts'
 import { type Box, COLOR, type Doc, FONT, fitText } from './pdf-layout.ts'

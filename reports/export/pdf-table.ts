@@ -1,5 +1,5 @@
+import type { ResultColumn, ResultRow } from '../semantic/analytics-result.ts'
 import type { Granularity } from '../semantic/analytics-window.ts'
-import type { ResultColumn, ResultRow } from '../semantic/metric-family.ts'
 import { displayValue } from './format-value.ts'
 import { COLOR, contentBottom, contentWidth, type Doc, FONT, fitText } from './pdf-layout.ts'
 

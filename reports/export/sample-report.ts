@@ -1,4 +1,4 @@
-import type { ResultColumn, ResultRow, SeriesLine } from '../semantic/metric-family.ts'
+import type { ResultColumn, ResultRow, SeriesLine } from '../semantic/analytics-result.ts'
 import type { ExportInput } from './export-input.ts'
 
 /**

@@ -3,13 +3,8 @@ import type { Db } from '../../platform/clickhouse/db.ts'
 import type { Clock } from '../../platform/clock.ts'
 import type { SpecLine } from '../export/export-input.ts'
 import { EXPORTERS, type ExportFormat, exportFileName, exportReport } from '../export/export-report.ts'
-import {
-  type MetricFamily,
-  ownValue,
-  type ResultRow,
-  runFamily,
-  streamFamilyRows,
-} from '../semantic/metric-family.ts'
+import type { ResultRow } from '../semantic/analytics-result.ts'
+import { type MetricFamily, ownValue, runFamily, streamFamilyRows } from '../semantic/metric-family.ts'
 import type { CompiledReport, ReportRef, ReportSpec } from './report-spec.ts'
 
 /** Rows the chart and KPI tiles are drawn from; the table streams every row. */

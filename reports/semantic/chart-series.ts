@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
+import type { MetricFormat, ResultRow, SeriesLine } from './analytics-result.ts'
 import type { ResolvedWindow } from './analytics-window.ts'
-import type { MetricFormat, ResultRow, SeriesLine } from './metric-family.ts'
 
 const BUCKET_FORMAT = "yyyy-MM-dd'T'HH:mm:ss"
 const UNIT = { hour: 'hour', day: 'day', week: 'week', month: 'month' } as const

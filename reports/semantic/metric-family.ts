@@ -1,13 +1,12 @@
 import type { z } from 'zod'
 import type { Db, DbSettings, QueryParams } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
+import type { AnalyticsResult, MetricFormat, ResultColumn, ResultRow } from './analytics-result.ts'
 import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
 import { toSeries } from './chart-series.ts'
 import { windowParams } from './time-bucket.ts'
 
 /** How a value is shown and exported: counts and tokens as integers, money as integer micros of `currency`. */
-export type MetricFormat = 'count' | 'tokens' | 'ratio' | 'money_micros' | 'duration_ms' | 'number'
-
 export interface MetricDef {
   label: string
   format: MetricFormat
@@ -65,32 +64,6 @@ export interface MetricFamily<Options = Record<string, unknown>> {
   /** Dimensions always added to the grouping (money is never summed across currencies). */
   implicitGroupBy?: (metrics: string[]) => string[]
   compile(query: FamilyQuery<Options>, shape: { bucketed: boolean }): CompiledSql
-}
-
-export type Cell = string | number | null
-export type ResultRow = Record<string, Cell>
-
-export interface ResultColumn {
-  name: string
-  kind: 'bucket' | 'dimension' | 'metric'
-  label: string
-  format?: MetricFormat
-}
-
-export interface SeriesLine {
-  /** The group's dimension values; empty without group-by. */
-  group: Record<string, Cell>
-  points: ResultRow[]
-}
-
-export interface AnalyticsResult {
-  family: string
-  range: ReturnType<typeof describeWindow>
-  columns: ResultColumn[]
-  rows: ResultRow[]
-  totals: ResultRow[]
-  series: SeriesLine[]
-  previous?: { range: ReturnType<typeof describeWindow>; rows: ResultRow[]; totals: ResultRow[] }
 }
 
 /** Query settings every analytics query runs with: bounded time and result size. */

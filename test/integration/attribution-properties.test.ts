@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { EventRow } from '../../ingest/enrich-event.ts'
 import { creditShapeCtes } from '../../reports/families/attribution.ts'
 import { ATTRIBUTION_MODELS } from '../../reports/families/attribution-credits.ts'
+import type { ResultRow } from '../../reports/semantic/analytics-result.ts'
 import { resolveWindow, windowInput } from '../../reports/semantic/analytics-window.ts'
-import type { ResultRow } from '../../reports/semantic/metric-family.ts'
 import { windowParams } from '../../reports/semantic/time-bucket.ts'
 import {
   attribute,

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { PDF_ROW_LIMIT } from '../../reports/export/export-pdf.ts'
 import { EXPORT_FORMATS, type ExportFormat, exportReport } from '../../reports/export/export-report.ts'
 import { sampleReport } from '../../reports/export/sample-report.ts'
-import type { ResultRow } from '../../reports/semantic/metric-family.ts'
+import type { ResultRow } from '../../reports/semantic/analytics-result.ts'
 import { tempDir } from '../support/temp-dir.ts'
 
 const run = promisify(execFile)
