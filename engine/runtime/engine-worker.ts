@@ -15,6 +15,8 @@ export interface EngineWorkerDeps extends AsyncStepDeps {
 }
 
 const IDLE_POLL_MS = 100
+/** While the state store is down, polls back off up to this instead of failing ten times a second. */
+const MAX_FAILED_POLL_MS = 2_000
 const LEASE_MS = 90_000
 const MAX_JOB_ATTEMPTS = 10
 
@@ -44,6 +46,7 @@ export class EngineWorker {
 
   private async poll(): Promise<void> {
     const slots = this.deps.concurrency ?? 8
+    let failedPolls = 0
     while (this.running) {
       let claimed = 0
       const free = slots - this.inFlight.size
@@ -52,12 +55,17 @@ export class EngineWorker {
           const jobs = await this.deps.state.claim(ENGINE_QUEUE, { limit: free, leaseMs: LEASE_MS })
           for (const job of jobs) this.track(job)
           claimed = jobs.length
+          if (failedPolls > 0) this.deps.logger.info({ failedPolls }, 'engine worker polls again')
+          failedPolls = 0
         } catch (error) {
-          this.deps.logger.error({ err: error }, 'engine worker poll failed')
+          if (failedPolls === 0)
+            this.deps.logger.error({ err: error }, 'engine worker poll failed; backing off')
+          failedPolls += 1
         }
       }
       if (claimed === 0 || this.inFlight.size >= slots) {
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS)), ...this.inFlight])
+        const pause = Math.min(IDLE_POLL_MS * 2 ** failedPolls, MAX_FAILED_POLL_MS)
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, pause)), ...this.inFlight])
       }
     }
     await Promise.all(this.inFlight)
