@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { ErrorBody } from '../platform/errors/catalog.ts'
-import { OPERATOR_TOKEN_HEADER } from '../platform/http/auth.ts'
+import { OPERATOR_TOKEN_HEADER } from '../platform/tenancy/auth.ts'
 import type { CliOperator } from './cli-operator.ts'
 
 /** The operator API of a running server, reached over HTTP with the operator token. */

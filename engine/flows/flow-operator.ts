@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../../platform/errors/catalog.ts'
-import { requireOperatorToken } from '../../platform/http/auth.ts'
+import { requireOperatorToken } from '../../platform/tenancy/auth.ts'
 import { intentName, tenantSlug } from '../../platform/tenancy/tenancy-schemas.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import type { FlowService } from './flow-service.ts'

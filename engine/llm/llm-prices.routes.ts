@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { principalOf, requireSecretKey } from '../../platform/http/auth.ts'
+import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import type { PriceCatalog } from './price-catalog.ts'
 import { createPriceInput, priceResponse } from './price-schemas.ts'

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { principalOf, requireSecretKey } from '../../platform/http/auth.ts'
+import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import {
   type ConversionSettingsService,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { requireOperatorToken } from '../http/auth.ts'
+import { requireOperatorToken } from './auth.ts'
 import type { OperatorApi } from './operator-api.ts'
 import { issuedSecretKeyResponse, tenantResponse, widgetKeyResponse } from './tenancy-responses.ts'
 import { createTenantInput, createWidgetKeyInput, tenantSlug } from './tenancy-schemas.ts'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { principalOf, requireSecretKey } from '../http/auth.ts'
+import { principalOf, requireSecretKey } from './auth.ts'
 import { issuedSecretKeyResponse, secretKeyResponse, widgetKeyResponse } from './tenancy-responses.ts'
 import { createSecretKeyInput, createWidgetKeyInput } from './tenancy-schemas.ts'
 import type { TenancyService } from './tenancy-service.ts'

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { requireOperatorToken } from '../../platform/http/auth.ts'
+import { requireOperatorToken } from '../../platform/tenancy/auth.ts'
 import { tenantSlug } from '../../platform/tenancy/tenancy-schemas.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import { EXPORT_FORMATS, type ExportFormat } from '../export/export-report.ts'

@@ -31,7 +31,7 @@ describe('the folder rules of ARCHITECTURE.md', () => {
   })
 
   it('catch a forbidden import', () => {
-    expect(folderViolation(rules, 'platform/http/auth.ts', 'engine/chat.routes.ts')).toBe(
+    expect(folderViolation(rules, 'platform/tenancy/auth.ts', 'engine/chat.routes.ts')).toBe(
       'platform/ may not import engine/',
     )
     expect(folderViolation(rules, 'reports/hub/report-service.ts', 'test/support/clickhouse.ts')).toBe(

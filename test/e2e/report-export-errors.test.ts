@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { OPERATOR_TOKEN_HEADER } from '../../platform/http/auth.ts'
+import { OPERATOR_TOKEN_HEADER } from '../../platform/tenancy/auth.ts'
 import { loadOperatorToken } from '../../platform/tenancy/operator-token.ts'
 import { type RunningServer, runCli, startServer } from '../support/cli.ts'
 import { tempDir } from '../support/temp-dir.ts'

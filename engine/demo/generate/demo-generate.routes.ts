@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { requireOperatorToken } from '../../../platform/http/auth.ts'
 import { toAppError } from '../../../platform/http/error-handler.ts'
+import { requireOperatorToken } from '../../../platform/tenancy/auth.ts'
 import type { DemoGenerator, GenerationProgress } from './demo-generator.ts'
 import { generationInput } from './generation-options.ts'
 import type { GenerationSummary } from './generation-summary.ts'

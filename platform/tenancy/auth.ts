@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors/catalog.ts'
-import type { SecretKeyScope } from '../tenancy/tenancy-schemas.ts'
-import { hasScope, type Principal, type TenancyService } from '../tenancy/tenancy-service.ts'
+import type { SecretKeyScope } from './tenancy-schemas.ts'
+import { hasScope, type Principal, type TenancyService } from './tenancy-service.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors/catalog.ts'
-import { isOriginAllowed } from '../tenancy/origins.ts'
-import type { TenancyService, WidgetKey } from '../tenancy/tenancy-service.ts'
-import type { RateLimiter } from './rate-limit.ts'
+import type { RateLimiter } from '../http/rate-limit.ts'
+import { isOriginAllowed } from './origins.ts'
+import type { TenancyService, WidgetKey } from './tenancy-service.ts'
 
 export const PUBLIC_KEY_HEADER = 'x-comerix-public-key'
 
