@@ -1,16 +1,16 @@
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { flowNodeSchema } from '../flows/flow-schema.ts'
+import { flowNodeSchema } from '../../flows/flow-schema.ts'
 import {
   LlmCallError,
   type LlmProvider,
   type LlmProviderResolver,
   type LlmRequest,
   type PriceLookup,
-} from '../llm/llm-provider.ts'
-import { LOCAL_MODEL, LocalProvider } from '../llm/local-provider.ts'
-import type { ExecutionState } from './execution.ts'
-import type { NodeOf } from './node-outcome.ts'
+} from '../../llm/llm-provider.ts'
+import { LOCAL_MODEL, LocalProvider } from '../../llm/local-provider.ts'
+import type { ExecutionState } from '../execution.ts'
+import type { NodeOf } from '../node-outcome.ts'
 import { runLlmStep } from './run-llm-step.ts'
 
 const node = (fields: Record<string, unknown> = {}) =>

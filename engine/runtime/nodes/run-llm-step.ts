@@ -1,5 +1,5 @@
-import { newId } from '../../platform/ids.ts'
-import type { Logger } from '../../platform/log/logger.ts'
+import { newId } from '../../../platform/ids.ts'
+import type { Logger } from '../../../platform/log/logger.ts'
 import {
   type CallCost,
   LlmCallError,
@@ -9,11 +9,11 @@ import {
   type LlmResponse,
   type LlmUsage,
   type PriceLookup,
-} from '../llm/llm-provider.ts'
-import type { ExecutionState } from './execution.ts'
-import type { AsyncStepResult, EngineEvent, NodeOf } from './node-outcome.ts'
-import { llmAnswer, llmFailure, llmRequest } from './nodes/run-llm.ts'
-import { addCall } from './token-usage.ts'
+} from '../../llm/llm-provider.ts'
+import type { ExecutionState } from '../execution.ts'
+import type { AsyncStepResult, EngineEvent, NodeOf } from '../node-outcome.ts'
+import { addCall } from '../token-usage.ts'
+import { llmAnswer, llmFailure, llmRequest } from './run-llm.ts'
 
 export interface LlmStepDeps {
   providers: LlmProviderResolver
