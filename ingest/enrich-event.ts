@@ -1,11 +1,12 @@
 import { UAParser } from 'ua-parser-js'
+import type { EventRow, EventSource } from './event-row.ts'
 import type { TelemetryEvent } from './event-schema.ts'
 
 export interface EnrichContext {
   /** From the credential, never from the body. */
   tenantId: string
   widgetKey: string
-  source: 'widget' | 'engine' | 'backend'
+  source: EventSource
   /** Epoch milliseconds. */
   receivedAt: number
   userAgent: string | undefined
@@ -14,47 +15,6 @@ export interface EnrichContext {
 }
 
 /** One row of the `events` table (sql/migrations/0002_events.sql), as JSONEachRow inserts it. */
-export interface EventRow {
-  tenant_id: string
-  event_id: string
-  type: string
-  source: EnrichContext['source']
-  /** Epoch milliseconds; ClickHouse reads them into DateTime64(3). */
-  ts: number
-  received_at: number
-  widget_key: string
-  anonymous_id: string
-  session_id: string
-  chat_session_id: string
-  execution_id: string
-  customer_id: string
-  intent: string
-  flow_id: string
-  flow_version: number
-  block_id: string
-  url: string
-  url_host: string
-  url_path: string
-  referrer: string
-  referrer_host: string
-  utm_source: string
-  utm_medium: string
-  utm_campaign: string
-  utm_term: string
-  utm_content: string
-  click_id_type: string
-  click_id: string
-  user_agent: string
-  browser: string
-  browser_version: string
-  os: string
-  device_type: string
-  country: string
-  /** The event's props as JSON text, '{}' when none. */
-  props: string
-  value_micros: number
-  currency: string
-}
 
 /** Ad-platform click ids, in the order that decides which one a URL carrying several is credited to. */
 export const CLICK_ID_PARAMS = [

@@ -1,5 +1,5 @@
 import type { EventLog } from '../platform/event-log/event-log.ts'
-import type { EventRow } from './enrich-event.ts'
+import type { EventRow } from './event-row.ts'
 import { EVENTS_TOPIC } from './event-topics.ts'
 
 /**

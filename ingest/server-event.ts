@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EventRow } from './enrich-event.ts'
+import type { EventRow } from './event-row.ts'
 
 /** The fields a server-side producer (the chat engine, a backend API) sets; the rest default to empty. */
 export type ServerEventInput = Pick<EventRow, 'tenant_id' | 'type'> &

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
 export interface BackfillRange {

@@ -1,6 +1,6 @@
 import { nameBasedId } from '../../platform/ids.ts'
-import type { EventRow } from '../enrich-event.ts'
 import { toMicros } from '../enrich-event.ts'
+import type { EventRow } from '../event-row.ts'
 import { serverEventRow } from '../server-event.ts'
 import type { ConversionBody } from './conversion-schema.ts'
 

@@ -1,5 +1,5 @@
 import type { LogEntry } from '../../platform/event-log/event-log.ts'
-import type { EventRow } from '../enrich-event.ts'
+import type { EventRow } from '../event-row.ts'
 
 export interface DecodedEntry {
   offset: number

@@ -16,7 +16,10 @@ export function importEdges(root: string, files: readonly string[]): ImportEdge[
       .preProcessFile(source, true, true)
       .importedFiles.map((imported) => imported.fileName)
       .filter((specifier) => specifier.startsWith('.'))
-      .map((specifier) => ({ from: file, to: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) }))
+      .map((specifier) => ({
+        from: file,
+        to: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)),
+      }))
   })
 }
 

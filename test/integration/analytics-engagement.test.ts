@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { type ServerEventInput, serverEventRow } from '../../ingest/server-event.ts'
 import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { serverEventRow } from '../../ingest/server-event.ts'
 import { resolveWindow, windowInput } from '../../reports/semantic/analytics-window.ts'
 import { windowParams } from '../../reports/semantic/time-bucket.ts'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { creditShapeCtes } from '../../reports/families/attribution.ts'
 import { ATTRIBUTION_MODELS } from '../../reports/families/attribution-credits.ts'
 import type { ResultRow } from '../../reports/semantic/analytics-result.ts'

@@ -246,7 +246,9 @@ export function ingestCases(name: string, env: Record<string, string> | undefine
       expect(text).toMatch(/^comerix_sink_consumer_lag\{partition="\d+"\} \d+/m)
       expect(text).toMatch(/^comerix_sink_insert_seconds_count [1-9]\d*/m)
       for (const step of ['decode', 'lookup', 'insert', 'dead_letter'])
-        expect(text).toMatch(new RegExp(`^comerix_sink_step_seconds_count\\{step="${step}"\\} [1-9]\\d*`, 'm'))
+        expect(text).toMatch(
+          new RegExp(`^comerix_sink_step_seconds_count\\{step="${step}"\\} [1-9]\\d*`, 'm'),
+        )
       expect(text).toMatch(/^comerix_sink_batch_failures_total [1-9]\d*/m)
       expect(text).toMatch(/^comerix_sink_events_dead_lettered_total 1/m)
     })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { serverEventRow } from '../../ingest/server-event.ts'
 import { createDb, type Db } from '../../platform/clickhouse/db.ts'
 import { migrate } from '../../platform/clickhouse/migrate.ts'

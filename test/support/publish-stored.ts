@@ -1,5 +1,5 @@
 import type { App } from '../../bin/create-app.ts'
-import type { EventRow } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { waitFor } from './wait-for.ts'
 
 /** Publishes a tenant's fixture rows through the event log and waits until the sink has stored them all. */

@@ -1,4 +1,5 @@
-import { type EventRow, enrichEvent } from '../../../ingest/enrich-event.ts'
+import { enrichEvent } from '../../../ingest/enrich-event.ts'
+import type { EventRow } from '../../../ingest/event-row.ts'
 import type { TelemetryEvent } from '../../../ingest/event-schema.ts'
 import { type ServerEventInput, serverEventRow } from '../../../ingest/server-event.ts'
 import type { GenerationTarget } from './generation-options.ts'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { type EventRow, enrichEvent } from '../../../ingest/enrich-event.ts'
+import { enrichEvent } from '../../../ingest/enrich-event.ts'
+import type { EventRow } from '../../../ingest/event-row.ts'
 import { parseTelemetryBody } from '../../../ingest/event-schema.ts'
 import { createClickHouse } from '../../../platform/clickhouse/create-clickhouse.ts'
 import { createDb } from '../../../platform/clickhouse/db.ts'
