@@ -94,6 +94,19 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(72_000),
+  ANALYST_SQL_PORT: z
+    .string()
+    .trim()
+    .default('8123')
+    .refine((value) => value === 'off' || (/^\d+$/.test(value) && Number(value) <= 65535), {
+      message: 'expected a port (0-65535, 0 = any free port) or off',
+    }),
+  ANALYST_SQL_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  ANALYST_SQL_MAX_EXECUTION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  ANALYST_SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(1).default(1_000_000),
+  ANALYST_SQL_MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).default(104_857_600),
+  ANALYST_SQL_MAX_MEMORY_BYTES: z.coerce.number().int().min(1_048_576).default(1_073_741_824),
+  ANALYST_SQL_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   COMERIX_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'expected at least 32 characters (generate one with `openssl rand -hex 32`)',
   }),
@@ -164,6 +177,16 @@ export interface Config {
   connectionsAllowPrivateNetworks: boolean
   /** Server-side secret for signing; required once any distributed adapter is in use. */
   secret: string | undefined
+  /** The analysts' ClickHouse HTTP endpoint (reports/analyst-sql); `port` undefined when ANALYST_SQL_PORT=off. */
+  analystSql: {
+    port: number | undefined
+    host: string
+    maxExecutionSeconds: number
+    maxResultRows: number
+    maxResultBytes: number
+    maxMemoryBytes: number
+    maxConcurrent: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -247,5 +270,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     connectionsAllowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS === 'true',
     secret: e.COMERIX_SECRET,
+    analystSql: {
+      port: e.ANALYST_SQL_PORT === 'off' ? undefined : Number(e.ANALYST_SQL_PORT),
+      host: e.ANALYST_SQL_HOST,
+      maxExecutionSeconds: e.ANALYST_SQL_MAX_EXECUTION_SECONDS,
+      maxResultRows: e.ANALYST_SQL_MAX_RESULT_ROWS,
+      maxResultBytes: e.ANALYST_SQL_MAX_RESULT_BYTES,
+      maxMemoryBytes: e.ANALYST_SQL_MAX_MEMORY_BYTES,
+      maxConcurrent: e.ANALYST_SQL_MAX_CONCURRENT,
+    },
   }
 }
