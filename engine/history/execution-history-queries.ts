@@ -1,3 +1,4 @@
+import { sqlTypes } from '../../ingest/event-types.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 
 /** One execution as its engine events in `events` describe it. Times are ClickHouse DateTime64 strings. */
@@ -41,7 +42,7 @@ const SUMMARY_COLUMNS = `
   max(flow_version) AS flow_version,
   any(chat_session_id) AS chat_session_id,
   min(ts) AS started_at,
-  argMaxIf(JSONExtractString(props, 'to'), ts, type = 'chat.execution.status_changed') AS status,
+  argMaxIf(JSONExtractString(props, 'to'), ts, type = ${sqlTypes('chat.execution.status_changed')}) AS status,
   max(ts) AS updated_at`
 
 /**
@@ -112,9 +113,9 @@ export async function executionEvents(
      FROM ${db.tables.events}
      WHERE tenant_id = {tenantId:UUID} AND source = 'engine' AND execution_id = {executionId:String}
      ORDER BY ts,
-       multiIf(type IN ('chat.message.received', 'chat.form.submitted'), 0,
-               type = 'chat.block.rendered', 2,
-               type = 'chat.execution.status_changed', 3, 1),
+       multiIf(type IN (${sqlTypes('chat.message.received', 'chat.form.submitted')}), 0,
+               type = ${sqlTypes('chat.block.rendered')}, 2,
+               type = ${sqlTypes('chat.execution.status_changed')}, 3, 1),
        block_id
      LIMIT {limit:UInt32}`,
     { tenantId, executionId, limit },

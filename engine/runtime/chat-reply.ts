@@ -1,5 +1,6 @@
+import type { TokenUsage } from '../../ingest/server-event-types.ts'
 import type { Block, ExecutionState, ExecutionStatus } from './execution.ts'
-import { type TokenUsage, toTokenUsage } from './token-usage.ts'
+import { toTokenUsage } from './token-usage.ts'
 
 /** The reply of every chat call: what the widget renders and how it continues. */
 export interface ChatReply {

@@ -1,19 +1,22 @@
+import type { ServerEventProps, ServerEventType } from '../../ingest/server-event-types.ts'
 import type { FlowNode } from '../flows/flow-schema.ts'
 import type { AsyncWork, Block, ExecutionErrorCode } from './execution.ts'
 import type { TurnUsage } from './token-usage.ts'
 
 /** An engine event a node asks to record; the runner stamps the execution's ids on it. */
-export interface EngineEvent {
-  type: string
-  /** Set when the event's id is chosen before it happens (an `llm.call`'s call id); else a new UUID. */
-  eventId?: string
-  /** When it happened, in ms; default: when it is recorded. */
-  ts?: number
-  blockId?: string
-  props?: Record<string, unknown>
-  value?: number
-  currency?: string
-}
+export type EngineEvent = {
+  [T in ServerEventType]: {
+    type: T
+    /** Set when the event's id is chosen before it happens (an `llm.call`'s call id); else a new UUID. */
+    eventId?: string
+    /** When it happened, in ms; default: when it is recorded. */
+    ts?: number
+    blockId?: string
+    props?: ServerEventProps<T>
+    value?: number
+    currency?: string
+  }
+}[ServerEventType]
 
 /** What running one node decided. Executors return it and never mutate the execution. */
 export type NodeOutcome =

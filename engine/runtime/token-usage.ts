@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import type { TokenUsage } from '../../ingest/server-event-types.ts'
 
 /** The LLM calls of one visitor turn, summed; kept on the execution until the next turn starts. */
 export interface TurnUsage {
@@ -18,20 +18,6 @@ export interface CallUsage {
   totalTokens: number
   costMicros: number
 }
-
-export const tokenUsageSchema = z
-  .object({
-    prompt_tokens: z.number().int(),
-    completion_tokens: z.number().int(),
-    total_tokens: z.number().int(),
-    model: z.string().describe('The model, or the distinct models joined by "," in first-use order'),
-    cost_micros: z.number().int().describe("USD micros, the sum of the turn's llm.call events"),
-    cost_usd: z.number().describe('cost_micros / 1e6, for display'),
-  })
-  .describe('Whenever an LLM ran during the turn: its calls summed')
-
-/** What a chat reply and the `chat.execution.status_changed` event carry. */
-export type TokenUsage = z.infer<typeof tokenUsageSchema>
 
 export function addCall(turn: TurnUsage | undefined, call: CallUsage): TurnUsage {
   const models = turn?.models ?? []

@@ -80,11 +80,13 @@ export class TurnRunner {
     await this.record(execution, before.status, [
       ...(lead.events ?? []),
       ...turn.events,
-      ...turn.blocks.map((block) => ({
-        type: 'chat.block.rendered',
-        blockId: block.id,
-        props: { block_type: block.type },
-      })),
+      ...turn.blocks.map(
+        (block): EngineEvent => ({
+          type: 'chat.block.rendered',
+          blockId: block.id,
+          props: { block_type: block.type },
+        }),
+      ),
     ])
     return toReply(execution)
   }

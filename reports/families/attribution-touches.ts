@@ -1,3 +1,4 @@
+import type { KnownEventType } from '../../ingest/event-types.ts'
 import type { Tables } from '../../platform/clickhouse/db.ts'
 import { inWindowSql } from '../semantic/time-bucket.ts'
 import { sessionFirstIdsSql, withPersonSql } from './attribution-identity.ts'
@@ -7,7 +8,7 @@ export const ENGAGEMENT_EVENT_TYPES = {
   message: ['chat.message.received', 'message.sent'],
   quick_question: ['quick_question.clicked'],
   form: ['chat.form.submitted', 'form.submitted'],
-} as const
+} as const satisfies Record<string, readonly KnownEventType[]>
 export type EngagementKind = keyof typeof ENGAGEMENT_EVENT_TYPES
 export const ENGAGEMENT_KINDS = Object.keys(ENGAGEMENT_EVENT_TYPES) as EngagementKind[]
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { sqlTypes } from '../../ingest/event-types.ts'
 import type { Tables } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
 import type { MetricFamily } from '../semantic/metric-family.ts'
@@ -28,7 +29,7 @@ const CONVERSION_ONLY_DIMENSIONS = ['currency', 'source']
 /** The `widget_key` of each chat session, from its `chat.session.opened` event (whenever it was opened). */
 const sessionWidgetKeys = (tables: Tables) => `
   SELECT chat_session_id, any(widget_key) AS widget_key FROM ${tables.events}
-  WHERE tenant_id = {tenantId:UUID} AND type = 'chat.session.opened' AND chat_session_id != ''
+  WHERE tenant_id = {tenantId:UUID} AND type = ${sqlTypes('chat.session.opened')} AND chat_session_id != ''
   GROUP BY chat_session_id`
 
 /**

@@ -1,11 +1,12 @@
+import { sqlTypes } from '../../ingest/event-types.ts'
 import type { Tables } from '../../platform/clickhouse/db.ts'
 import { inWindowSql } from '../semantic/time-bucket.ts'
 
-const ENGAGED_TYPES = `('chat.message.received', 'message.sent', 'quick_question.clicked', 'chat.form.submitted', 'form.submitted')`
-const IS_RENDER = `type = 'chat.block.rendered'`
-const IS_TRIGGER = `type = 'chat.message.received' AND JSONExtractString(props, 'kind') = 'trigger'`
+const ENGAGED_TYPES = `(${sqlTypes('chat.message.received', 'message.sent', 'quick_question.clicked', 'chat.form.submitted', 'form.submitted')})`
+const IS_RENDER = `type = ${sqlTypes('chat.block.rendered')}`
+const IS_TRIGGER = `type = ${sqlTypes('chat.message.received')} AND JSONExtractString(props, 'kind') = 'trigger'`
 const STATUS_TO = (status: string) =>
-  `countIf(type = 'chat.execution.status_changed' AND JSONExtractString(props, 'to') = '${status}') > 0`
+  `countIf(type = ${sqlTypes('chat.execution.status_changed')} AND JSONExtractString(props, 'to') = '${status}') > 0`
 /** The block an execution stopped at: latest render; in one turn the waiting input block renders last. */
 const LAST_BLOCK = `argMaxIf(block_id, (ts, JSONExtractString(props, 'block_type') IN ('buttons', 'form'), block_id),
   ${IS_RENDER})`
@@ -49,16 +50,14 @@ export function engagementFactsSql(tables: Tables): string {
         device_type, country, utm_source
       FROM ${tables.events}
       WHERE tenant_id = {tenantId:UUID} AND ${inWindowSql('ts')}
-        AND type IN ('widget.loaded', 'widget.opened', 'quick_question.clicked', 'message.sent', 'form.submitted',
-          'chat.session.opened', 'chat.message.received', 'chat.form.submitted', 'chat.block.rendered',
-          'chat.execution.status_changed')
+        AND type IN (${sqlTypes('widget.loaded', 'widget.opened', 'quick_question.clicked', 'message.sent', 'form.submitted', 'chat.session.opened', 'chat.message.received', 'chat.form.submitted', 'chat.block.rendered', 'chat.execution.status_changed')})
     )
     SELECT ts, flow_id AS flow, intent, widget_key, block_id AS block, device_type, country, utm_source,
       ${measures({
-        f_impression: `toUInt8(type = 'widget.loaded')`,
-        f_open: `toUInt8(type = 'widget.opened')`,
-        f_qq_click: `toUInt8(type = 'quick_question.clicked')`,
-        f_message: `toUInt8(type = 'chat.message.received')`,
+        f_impression: `toUInt8(type = ${sqlTypes('widget.loaded')})`,
+        f_open: `toUInt8(type = ${sqlTypes('widget.opened')})`,
+        f_qq_click: `toUInt8(type = ${sqlTypes('quick_question.clicked')})`,
+        f_message: `toUInt8(type = ${sqlTypes('chat.message.received')})`,
         f_trigger: `toUInt8(${IS_TRIGGER})`,
       })}
     FROM ev
@@ -74,15 +73,15 @@ export function engagementFactsSql(tables: Tables): string {
       SELECT *, arrayFilter(t -> t >= first_message, rendered) AS replies
       FROM (
         SELECT chat_session_id,
-          minIf(ts, type = 'chat.session.opened') AS opened_at,
+          minIf(ts, type = ${sqlTypes('chat.session.opened')}) AS opened_at,
           toUInt8(countIf(type IN ${ENGAGED_TYPES}) > 0) AS engaged,
-          if(countIf(type = 'chat.message.received') = 0, NULL, minIf(ts, type = 'chat.message.received')) AS first_message,
-          groupArrayIf(ts, type = 'chat.block.rendered') AS rendered,
+          if(countIf(type = ${sqlTypes('chat.message.received')}) = 0, NULL, minIf(ts, type = ${sqlTypes('chat.message.received')})) AS first_message,
+          groupArrayIf(ts, type = ${sqlTypes('chat.block.rendered')}) AS rendered,
           ${latest('flow_id')} AS flow, ${latest('intent')} AS intent, ${latest('widget_key')} AS widget_key,
           ${latest('device_type')} AS device_type, ${latest('country')} AS country, ${latest('utm_source')} AS utm_source
         FROM ev WHERE chat_session_id != ''
         GROUP BY chat_session_id
-        HAVING countIf(type = 'chat.session.opened') > 0
+        HAVING countIf(type = ${sqlTypes('chat.session.opened')}) > 0
       )
     )
     UNION ALL

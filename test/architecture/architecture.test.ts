@@ -20,6 +20,7 @@ describe('the folder rules of ARCHITECTURE.md', () => {
     expect(rules.get('platform')).toEqual(new Set())
     expect(rules.get('dashboards')).toEqual(new Set(['platform', 'reports']))
     expect(rules.get('bin')).toBe('everything')
+    expect(rules.get('reports')).toEqual(new Set(['platform', 'ingest/event-types.ts']))
   })
 
   it('hold for every import of the repository', () => {
@@ -33,6 +34,10 @@ describe('the folder rules of ARCHITECTURE.md', () => {
   it('catch a forbidden import', () => {
     expect(folderViolation(rules, 'platform/tenancy/auth.ts', 'engine/chat.routes.ts')).toBe(
       'platform/ may not import engine/',
+    )
+    expect(folderViolation(rules, 'reports/families/x.ts', 'ingest/event-types.ts')).toBe(undefined)
+    expect(folderViolation(rules, 'reports/families/x.ts', 'ingest/event-schema.ts')).toBe(
+      'reports/ may not import ingest/',
     )
     expect(folderViolation(rules, 'reports/hub/report-service.ts', 'test/support/clickhouse.ts')).toBe(
       'reports/ may not import test/',

@@ -1,9 +1,12 @@
-/** What each top-level folder may import, as the "Folders" table of ARCHITECTURE.md states it. */
+/**
+ * What each top-level folder may import, as the "Folders" table of ARCHITECTURE.md states it: folder names,
+ * or single files (`ingest/event-types.ts`) where a folder may use one module of another and no more.
+ */
 export type FolderRules = ReadonlyMap<string, ReadonlySet<string> | 'everything'>
 
 /**
  * Reads the table rows `| \`folder/\` | owns | may import |`: the last cell is "everything", "nothing of
- * ours", "—", or a list of backticked folder names (words after a name, such as "(benchmarks)", are notes).
+ * ours", "—", or a list of backticked folder names or file paths (words after a name are notes).
  */
 export function parseFolderRules(markdown: string): FolderRules {
   const rules = new Map<string, ReadonlySet<string> | 'everything'>()
@@ -16,7 +19,7 @@ export function parseFolderRules(markdown: string): FolderRules {
       folder,
       mayImport === 'everything'
         ? 'everything'
-        : new Set([...mayImport.matchAll(/`([a-z]+)\/?`/g)].map((match) => match[1] as string)),
+        : new Set([...mayImport.matchAll(/`([a-z][a-z/.-]*?)\/?`/g)].map((match) => match[1] as string)),
     )
   }
   return rules
@@ -32,6 +35,6 @@ export function folderViolation(rules: FolderRules, from: string, to: string): s
   if (from.endsWith('.test.ts') && /^test\/(support|contract)\//.test(to)) return undefined
   const allowed = rules.get(fromFolder)
   if (allowed === undefined) return `${fromFolder}/ is not in the ARCHITECTURE.md folder table`
-  if (allowed === 'everything' || allowed.has(toFolder)) return undefined
+  if (allowed === 'everything' || allowed.has(toFolder) || allowed.has(to)) return undefined
   return `${fromFolder}/ may not import ${toFolder}/`
 }

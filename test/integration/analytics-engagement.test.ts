@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
 import type { EventRow } from '../../ingest/event-row.ts'
-import { type ServerEventInput, serverEventRow } from '../../ingest/server-event.ts'
+import type { KnownEventType } from '../../ingest/event-types.ts'
+import { type EventRowInput, eventRow } from '../../ingest/server-event.ts'
 import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
@@ -20,31 +21,31 @@ const chat = (session: string, execution: string, intent: string, flow: string) 
   const base = { chat_session_id: session, widget_key: 'pk_a', anonymous_id: `anon-${session}` }
   const run = { ...base, execution_id: execution, intent, flow_id: flow }
   return {
-    opened: (time: string): Partial<ServerEventInput> => ({
+    opened: (time: string): Partial<EventRowInput> => ({
       ...base,
       type: 'chat.session.opened',
       ts: at(time),
     }),
-    trigger: (time: string): Partial<ServerEventInput> => ({
+    trigger: (time: string): Partial<EventRowInput> => ({
       ...run,
       type: 'chat.message.received',
       ts: at(time),
       props: { kind: 'trigger' },
     }),
-    block: (time: string, blockId: string, blockType: string): Partial<ServerEventInput> => ({
+    block: (time: string, blockId: string, blockType: string): Partial<EventRowInput> => ({
       ...run,
       type: 'chat.block.rendered',
       ts: at(time),
       block_id: blockId,
       props: { block_type: blockType },
     }),
-    status: (time: string, from: string, to: string): Partial<ServerEventInput> => ({
+    status: (time: string, from: string, to: string): Partial<EventRowInput> => ({
       ...run,
       type: 'chat.execution.status_changed',
       ts: at(time),
       props: { from, to },
     }),
-    form: (time: string, blockId: string): Partial<ServerEventInput> => ({
+    form: (time: string, blockId: string): Partial<EventRowInput> => ({
       ...run,
       type: 'chat.form.submitted',
       ts: at(time),
@@ -58,7 +59,12 @@ const s1 = chat('cs1', 'e1', 'faq', 'f1')
 const s2 = chat('cs2', 'e2', 'faq', 'f1')
 const s3 = chat('cs3', 'e0', 'faq', 'f1')
 const s4 = chat('cs4', 'e3', 'order_status', 'f2')
-const widget = (type: string, time: string, key: string, extra: Partial<ServerEventInput> = {}) => ({
+const widget = (
+  type: KnownEventType,
+  time: string,
+  key: string,
+  extra: Partial<EventRowInput> = {},
+): Partial<EventRowInput> => ({
   type,
   ts: at(time),
   widget_key: key,
@@ -67,7 +73,7 @@ const widget = (type: string, time: string, key: string, extra: Partial<ServerEv
   ...extra,
 })
 
-const FIXTURE: Array<Partial<ServerEventInput> & { source?: EventRow['source'] }> = [
+const FIXTURE: Array<Partial<EventRowInput> & { source?: EventRow['source'] }> = [
   widget('widget.loaded', '09:00:00', 'pk_a'),
   widget('widget.loaded', '09:10:00', 'pk_a'),
   widget('widget.loaded', '09:20:00', 'pk_a'),
@@ -109,8 +115,8 @@ beforeAll(async () => {
   tenantId = tenant.id
   analystKey = (await app.tenancy.createSecretKey(tenantId, { name: 'analyst', scopes: ['analyst'] })).key
   const rows = FIXTURE.map(({ source, ...event }) =>
-    serverEventRow(
-      { tenant_id: tenantId, type: '', ...event } as ServerEventInput,
+    eventRow(
+      { tenant_id: tenantId, type: '', ...event } as EventRowInput,
       source ?? (event.type?.startsWith('chat.') ? 'engine' : 'widget'),
     ),
   )

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
 import { conversionRow } from '../../ingest/conversions/conversion-row.ts'
 import { conversionBody } from '../../ingest/conversions/conversion-schema.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
@@ -20,7 +20,7 @@ let analystKey: string
 const pageView = (visitor: string, url: string, time: string) => {
   const parsed = new URL(url)
   return {
-    type: 'page.viewed',
+    type: 'page.viewed' as const,
     anonymous_id: visitor,
     ts: at(time),
     url,
@@ -29,7 +29,7 @@ const pageView = (visitor: string, url: string, time: string) => {
   }
 }
 const cartAdd = (visitor: string, props: Record<string, unknown>, time: string) => ({
-  type: 'cart.added',
+  type: 'cart.added' as const,
   anonymous_id: visitor,
   ts: at(time),
   props,
@@ -83,7 +83,7 @@ beforeAll(async () => {
   adminKey = created.adminKey.key
   analystKey = (await app.tenancy.createSecretKey(tenantId, { name: 'analyst', scopes: ['analyst'] })).key
   const rows = [
-    ...EVENTS.map((event) => serverEventRow({ tenant_id: tenantId, ...event }, 'widget')),
+    ...EVENTS.map((event) => eventRow({ tenant_id: tenantId, ...event }, 'widget')),
     conversion('c-1', 'anon-1', 50, '11:00:00'),
     conversion('c-2', 'anon-3', 30, '11:00:00'),
     conversion('c-3', 'anon-1', -50, '12:00:00'), // a refund never completes a goal

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventRow } from '../../ingest/event-row.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { resolveWindow, windowInput } from '../../reports/semantic/analytics-window.ts'
 import { windowParams } from '../../reports/semantic/time-bucket.ts'
 import {
@@ -234,7 +234,7 @@ describe('identity', () => {
       chatEvents(tenant, { session: 'chat-p', at: T0 - 60 * MINUTE, anonymousId: 'p', flowId: 'session' }),
       // The session's latest customer id is its own, not the one the sale reports.
       [
-        serverEventRow({
+        eventRow({
           ...session,
           type: 'block.rendered',
           customer_id: 'cust-session',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventRow } from '../../ingest/event-row.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { resolveWindow, windowInput } from '../../reports/semantic/analytics-window.ts'
 import { windowParams } from '../../reports/semantic/time-bucket.ts'
 import {
@@ -56,15 +56,19 @@ function llmCall(tenantId: string, chat: ChatInput, at: number, costMicros: numb
     outcome: type === 'call' ? 'ok' : 'adjustment',
     error: '',
   })
-  const call = serverEventRow({
+  const call = eventRow({
     ...envelope,
     event_id: callId,
     type: 'llm.call',
     props: props('call', costMicros),
   })
   if (adjustedBy === undefined) return [call]
-  const adjustment = { ...envelope, type: 'llm.cost_adjusted', props: props('adjustment', adjustedBy) }
-  return [call, serverEventRow(adjustment, 'backend')]
+  const adjustment = {
+    ...envelope,
+    type: 'llm.cost_adjusted' as const,
+    props: props('adjustment', adjustedBy),
+  }
+  return [call, eventRow(adjustment, 'backend')]
 }
 
 const chat = (input: ChatInput): ChatInput => ({ widgetKey: 'pk_a', ...input })

@@ -4,7 +4,7 @@ import { type App, createApp } from '../../bin/create-app.ts'
 import { remoteOperator } from '../../bin/remote-operator.ts'
 import type { CostBackfillOperator } from '../../engine/llm/cost-backfill-operator.ts'
 import { runCostBackfill } from '../../engine/llm/run-cost-backfill.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 import { waitFor } from '../support/wait-for.ts'
@@ -36,7 +36,7 @@ const calls: Record<string, CallSpec & { id: string }> = {}
 function llmCall(name: string, spec: CallSpec) {
   const id = randomUUID()
   calls[name] = { ...spec, id }
-  return serverEventRow({
+  return eventRow({
     tenant_id: tenant[spec.tenant].id,
     type: 'llm.call',
     event_id: id,

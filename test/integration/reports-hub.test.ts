@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 
@@ -12,7 +12,7 @@ const DAY = Date.UTC(2026, 5, 10, 12)
 
 /** One LLM call of `cost` micros on `flow`, `days` after the 10th of June. */
 const call = (tenantId: string, flow: string, cost: number, days = 0) =>
-  serverEventRow({
+  eventRow({
     tenant_id: tenantId,
     type: 'llm.call',
     ts: DAY + days * 86_400_000,

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../bin/create-app.ts'
 import type { EventRow } from '../../ingest/event-row.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 import { waitFor } from '../support/wait-for.ts'
@@ -63,7 +63,7 @@ function llmEvents(tenantId: string, scale: number): EventRow[] {
     }
     const callId = randomUUID()
     rows.push(
-      serverEventRow({
+      eventRow({
         ...envelope,
         event_id: callId,
         type: 'llm.call',
@@ -86,7 +86,7 @@ function llmEvents(tenantId: string, scale: number): EventRow[] {
     const delta = i % 8 === 0 ? -Math.floor(cost / 3) : 1_234 * scale
     const adjustment = { call_id: callId, ...priced, ...zeroUsage, cost_micros: delta, latency_ms: 0 }
     rows.push(
-      serverEventRow(
+      eventRow(
         {
           ...envelope,
           type: 'llm.cost_adjusted',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import type { EventRow } from '../../ingest/event-row.ts'
-import { serverEventRow } from '../../ingest/server-event.ts'
+import { eventRow } from '../../ingest/server-event.ts'
 import { createDb, type Db } from '../../platform/clickhouse/db.ts'
 import { migrate } from '../../platform/clickhouse/migrate.ts'
 import { createStateStore } from '../../platform/state/create-state-store.ts'
@@ -54,9 +54,9 @@ export function chatEvents(tenantId: string, chat: ChatInput): EventRow[] {
   }
   const type = chat.engagedBy ?? (chat.quickQuestion ? 'quick_question.clicked' : 'message.sent')
   const props = chat.quickQuestion ? { question_id: chat.quickQuestion } : {}
-  const engaged = serverEventRow({ ...common, type, ts: chat.at, received_at: chat.at, props }, 'widget')
+  const engaged = eventRow({ ...common, type, ts: chat.at, received_at: chat.at, props }, 'widget')
   if (chat.endAt === undefined || chat.endAt === chat.at) return [engaged]
-  const end = serverEventRow({ ...common, type: 'block.rendered', ts: chat.endAt, received_at: chat.endAt })
+  const end = eventRow({ ...common, type: 'block.rendered', ts: chat.endAt, received_at: chat.endAt })
   return [engaged, end]
 }
 
@@ -74,7 +74,7 @@ export interface ConversionInput {
 
 /** A backend `conversion` event as `POST /v1/engine/conversions` records it. */
 export function conversionEvent(tenantId: string, sale: ConversionInput): EventRow {
-  return serverEventRow(
+  return eventRow(
     {
       tenant_id: tenantId,
       type: 'conversion',
@@ -104,7 +104,7 @@ export function purchaseEvent(
     customerId?: string
   },
 ): EventRow {
-  return serverEventRow(
+  return eventRow(
     {
       tenant_id: tenantId,
       type: 'purchase',
@@ -140,7 +140,7 @@ export function identifyEvent(
   customerId: string,
   at: number,
 ): EventRow {
-  return serverEventRow(
+  return eventRow(
     {
       tenant_id: tenantId,
       type: 'identify',
@@ -155,7 +155,7 @@ export function identifyEvent(
 
 /** A widget event that makes a visitor seen without engaging (a page view). */
 export function pageViewEvent(tenantId: string, anonymousId: string, at: number): EventRow {
-  return serverEventRow(
+  return eventRow(
     { tenant_id: tenantId, type: 'page.viewed', ts: at, received_at: at, anonymous_id: anonymousId },
     'widget',
   )

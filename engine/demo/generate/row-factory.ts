@@ -2,6 +2,7 @@ import { enrichEvent } from '../../../ingest/enrich-event.ts'
 import type { EventRow } from '../../../ingest/event-row.ts'
 import type { TelemetryEvent } from '../../../ingest/event-schema.ts'
 import { type ServerEventInput, serverEventRow } from '../../../ingest/server-event.ts'
+import type { ServerEventType } from '../../../ingest/server-event-types.ts'
 import type { GenerationTarget } from './generation-options.ts'
 import type { Prng } from './prng.ts'
 
@@ -12,7 +13,10 @@ export interface Browser {
 }
 
 export type WidgetEvent = Omit<TelemetryEvent, 'event_id'>
-export type ServerEvent = Omit<ServerEventInput, 'tenant_id' | 'event_id' | 'received_at'> & { ts: number }
+export type ServerEvent<T extends ServerEventType = ServerEventType> = Omit<
+  ServerEventInput<T>,
+  'tenant_id' | 'event_id' | 'received_at'
+> & { ts: number }
 
 /**
  * Builds rows the way the product does: beacons through the intake's enrichment (`source: 'widget'`),
@@ -50,7 +54,11 @@ export class RowFactory {
     return row
   }
 
-  server(event: ServerEvent, source: EventRow['source'], eventId = this.eventId()): EventRow {
+  server<T extends ServerEventType>(
+    event: ServerEvent<T>,
+    source: EventRow['source'],
+    eventId = this.eventId(),
+  ): EventRow {
     const row = serverEventRow(
       {
         widget_key: source === 'engine' ? this.target.widgetKey : '',

@@ -1,3 +1,4 @@
+import type { ServerEventProps, ServerEventType } from '../../../ingest/server-event-types.ts'
 import { FLOW_SCRIPTS, type FlowScript, GENERIC_SCRIPT, MODELS, QUICK_QUESTIONS } from './demo-catalog.ts'
 import type { GenerationTarget } from './generation-options.ts'
 import type { Prng } from './prng.ts'
@@ -107,7 +108,7 @@ function runExecution(prng: Prng, rows: RowFactory, target: GenerationTarget, st
     flow_version: flow?.version ?? 0,
   }
   let t = start.at
-  const emit = (type: string, props: Record<string, unknown>, blockId = '') =>
+  const emit = <T extends ServerEventType>(type: T, props: ServerEventProps<T>, blockId = '') =>
     rows.server({ type, ts: t, ...envelope, block_id: blockId, props }, 'engine')
   const status = (from: string, to: string, error?: string) =>
     emit('chat.execution.status_changed', { from, to, ...(error ? { error } : {}) })
