@@ -32,7 +32,7 @@ export interface ExecutionFilter {
 
 // The aggregates reuse column names as aliases, so they read from a subquery that filters first
 // (in one level, ClickHouse would resolve `intent` in WHERE to the alias `any(intent)`).
-const EVENT_COLUMNS = 'execution_id, intent, flow_id, flow_version, chat_session_id, ts, type, props'
+const EVENT_COLUMNS = 'execution_id, intent, flow_id, flow_version, chat_session_id, ts, type, status_to'
 
 // The last status an execution moved to; an execution whose status events did not arrive yet reads ''.
 const SUMMARY_COLUMNS = `
@@ -42,7 +42,7 @@ const SUMMARY_COLUMNS = `
   max(flow_version) AS flow_version,
   any(chat_session_id) AS chat_session_id,
   min(ts) AS started_at,
-  argMaxIf(JSONExtractString(props, 'to'), ts, type = ${sqlTypes('chat.execution.status_changed')}) AS status,
+  argMaxIf(status_to, ts, type = ${sqlTypes('chat.execution.status_changed')}) AS status,
   max(ts) AS updated_at`
 
 /**
@@ -57,10 +57,8 @@ export async function listExecutions(
   return db.select<ExecutionSummaryRow>(
     `SELECT ${SUMMARY_COLUMNS}
      FROM (
-       SELECT ${EVENT_COLUMNS} FROM ${db.tables.events}
+       SELECT ${EVENT_COLUMNS} FROM ${db.tables.execution_events}
        WHERE tenant_id = {tenantId:UUID}
-         AND source = 'engine'
-         AND execution_id != ''
          AND ({intent:String} = '' OR intent = {intent:String})
          AND ({fromMs:Int64} = 0 OR ts >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC'))
      )
@@ -88,8 +86,8 @@ export async function findExecution(
   const rows = await db.select<ExecutionSummaryRow>(
     `SELECT ${SUMMARY_COLUMNS}
      FROM (
-       SELECT ${EVENT_COLUMNS} FROM ${db.tables.events}
-       WHERE tenant_id = {tenantId:UUID} AND source = 'engine' AND execution_id = {executionId:String}
+       SELECT ${EVENT_COLUMNS} FROM ${db.tables.execution_events}
+       WHERE tenant_id = {tenantId:UUID} AND execution_id = {executionId:String}
      )
      GROUP BY execution_id`,
     { tenantId, executionId },
@@ -110,8 +108,8 @@ export async function executionEvents(
 ): Promise<ExecutionEventRow[]> {
   return db.select<ExecutionEventRow>(
     `SELECT ts, type, block_id, props
-     FROM ${db.tables.events}
-     WHERE tenant_id = {tenantId:UUID} AND source = 'engine' AND execution_id = {executionId:String}
+     FROM ${db.tables.execution_events}
+     WHERE tenant_id = {tenantId:UUID} AND execution_id = {executionId:String}
      ORDER BY ts,
        multiIf(type IN (${sqlTypes('chat.message.received', 'chat.form.submitted')}), 0,
                type = ${sqlTypes('chat.block.rendered')}, 2,

@@ -21,6 +21,7 @@ const TABLE_NAMES = [
   'conversion_settings',
   'identity_links',
   'chat_sessions',
+  'execution_events',
   'reports',
   'dashboards',
   'dashboard_tiles',
