@@ -130,7 +130,10 @@ function signatureOf(finding: Finding): string {
     code = body.error?.code ?? body.code ?? ''
   } catch {}
   const status = finding.response?.status ?? 0
-  const problem = (finding.problems[0] ?? '').replace(/[0-9a-f-]{8,}|\d+/gi, '#').slice(0, 60)
+  const problem = (finding.problems[0] ?? '')
+    .replace(/(uncaught in the process: [^:]+).*?\|(.*?)\|.*/, '$1 at$2')
+    .replace(/[0-9a-f-]{8,}|\d+/gi, '#')
+    .slice(0, 120)
   const where = status >= 500 || status < 100 ? finding.operation : ''
   return `${where}|${status}|${code}|${problem}`
 }
