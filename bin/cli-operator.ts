@@ -1,4 +1,4 @@
-import type { DemoOperator } from '../engine/demo/demo-operator.ts'
+import type { DemoOperator } from '../demo/demo-operator.ts'
 import type { FlowOperator } from '../engine/flows/flow-operator.ts'
 import type { CostBackfillOperator } from '../engine/llm/cost-backfill-operator.ts'
 import type { OperatorApi } from '../platform/tenancy/operator-api.ts'

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import type { GenerationSummary } from '../../engine/demo/generate/generation-summary.ts'
+import type { GenerationSummary } from '../../demo/generate/generation-summary.ts'
 import { runCli, startServer } from '../support/cli.ts'
 import { tempDir } from '../support/temp-dir.ts'
 

@@ -1,7 +1,7 @@
-import { FLOW_SCRIPTS } from '../../../engine/demo/generate/demo-catalog.ts'
-import { generateHistory } from '../../../engine/demo/generate/generate-history.ts'
-import { generationInput } from '../../../engine/demo/generate/generation-options.ts'
-import { SummaryTally } from '../../../engine/demo/generate/generation-summary.ts'
+import { FLOW_SCRIPTS } from '../../../demo/generate/demo-catalog.ts'
+import { generateHistory } from '../../../demo/generate/generate-history.ts'
+import { generationInput } from '../../../demo/generate/generation-options.ts'
+import { SummaryTally } from '../../../demo/generate/generation-summary.ts'
 
 export interface DatasetPlan {
   visitors: number

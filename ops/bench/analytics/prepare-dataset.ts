@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { GenerationSummary } from '../../../engine/demo/generate/generation-summary.ts'
+import type { GenerationSummary } from '../../../demo/generate/generation-summary.ts'
 import { ROOT, runTs } from '../support/processes.ts'
 import { note } from '../support/progress.ts'
 import type { AnalyticsOptions } from './analytics-options.ts'

@@ -1,4 +1,4 @@
-import type { EventRow } from '../../../ingest/event-row.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { classifyOrder, type OrderAttribution } from './attribution-truth.ts'
 import {
   COUNTRIES,

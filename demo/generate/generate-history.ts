@@ -1,4 +1,4 @@
-import type { EventRow } from '../../../ingest/event-row.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import type { GenerationOptions, GenerationTarget } from './generation-options.ts'
 import type { SummaryTally } from './generation-summary.ts'
 import { hashSeed } from './prng.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EventRow } from '../../../ingest/event-row.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
 import { FLOW_SCRIPTS } from './demo-catalog.ts'
 import { generateHistory, runTagOf } from './generate-history.ts'
 import { type GenerationInput, generationInput } from './generation-options.ts'

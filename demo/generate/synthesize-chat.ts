@@ -1,4 +1,4 @@
-import type { ServerEventProps, ServerEventType } from '../../../ingest/server-event-types.ts'
+import type { ServerEventProps, ServerEventType } from '../../ingest/server-event-types.ts'
 import { FLOW_SCRIPTS, type FlowScript, GENERIC_SCRIPT, MODELS, QUICK_QUESTIONS } from './demo-catalog.ts'
 import type { GenerationTarget } from './generation-options.ts'
 import type { Prng } from './prng.ts'

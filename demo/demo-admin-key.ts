@@ -1,6 +1,6 @@
-import { type SecretBox, SecretBoxError } from '../../platform/crypto/secret-box.ts'
-import type { StateStore } from '../../platform/state/state-store.ts'
-import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
+import { type SecretBox, SecretBoxError } from '../platform/crypto/secret-box.ts'
+import type { StateStore } from '../platform/state/state-store.ts'
+import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 
 export const DEMO_ADMIN_KEY_NAME = 'demo admin'
 const STORED_KEY = 'demo:admin-key'

@@ -1,8 +1,8 @@
-import { enrichEvent } from '../../../ingest/enrich-event.ts'
-import type { EventRow } from '../../../ingest/event-row.ts'
-import type { TelemetryEvent } from '../../../ingest/event-schema.ts'
-import { type ServerEventInput, serverEventRow } from '../../../ingest/server-event.ts'
-import type { ServerEventType } from '../../../ingest/server-event-types.ts'
+import { enrichEvent } from '../../ingest/enrich-event.ts'
+import type { EventRow } from '../../ingest/event-row.ts'
+import type { TelemetryEvent } from '../../ingest/event-schema.ts'
+import { type ServerEventInput, serverEventRow } from '../../ingest/server-event.ts'
+import type { ServerEventType } from '../../ingest/server-event-types.ts'
 import type { GenerationTarget } from './generation-options.ts'
 import type { Prng } from './prng.ts'
 

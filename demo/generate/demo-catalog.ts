@@ -79,7 +79,7 @@ export interface FlowScript {
 }
 
 /**
- * Node ids as in the demo flows (engine/demo/demo-flows.ts, demo-faq-flow.ts), so the drop-off report
+ * Node ids as in the demo flows (demo/demo-flows.ts, demo-faq-flow.ts), so the drop-off report
  * names real blocks; only `faq` has an `llm` node there, the other LLM node ids stand for flows that would.
  */
 export const FLOW_SCRIPTS: Record<string, FlowScript> = {

@@ -1,5 +1,5 @@
-import type { ErrorBody } from '../../../platform/errors/catalog.ts'
-import { OPERATOR_TOKEN_HEADER } from '../../../platform/tenancy/auth.ts'
+import type { ErrorBody } from '../../platform/errors/catalog.ts'
+import { OPERATOR_TOKEN_HEADER } from '../../platform/tenancy/auth.ts'
 import type { GenerationLine } from './demo-generate.routes.ts'
 import type { GenerationProgress } from './demo-generator.ts'
 import type { GenerationInput } from './generation-options.ts'

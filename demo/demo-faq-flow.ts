@@ -1,4 +1,4 @@
-import { LOCAL_MODEL } from '../llm/local-provider.ts'
+import { LOCAL_MODEL } from '../engine/llm/local-provider.ts'
 
 /** The demo shop's FAQ: the grounding of the `faq` flow's `llm` node. */
 export const DEMO_FAQ = [
