@@ -20,6 +20,7 @@ import { loadSecretBox } from '../platform/crypto/secret-box.ts'
 import { Idempotency } from '../platform/http/idempotency.ts'
 import { RateLimiter } from '../platform/http/rate-limit.ts'
 import type { Logger } from '../platform/log/logger.ts'
+import { type AnalystSql, createAnalystSql } from '../reports/analyst-sql/create-analyst-sql.ts'
 import { createReports, type Reports } from '../reports/create-reports.ts'
 
 export interface App extends Platform {
@@ -30,6 +31,8 @@ export interface App extends Platform {
   dashboards: DashboardService
   demo: DemoOperator
   demoGenerator: DemoGenerator
+  /** SQL analysts: the ClickHouse HTTP endpoint (started by listen) and analyst:* operations. */
+  analystSql: AnalystSql
 }
 
 export interface AppOptions {
@@ -71,6 +74,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
   const engine = await createEngine(platform, publisher, rateLimiter)
   const reports = await createReports(platform)
   const dashboards = await createDashboards(platform, reports)
+  const analystSql = await createAnalystSql(platform, roles.includes('api'))
 
   const demoSeed = createDemoOperator({
     tenancy: platform.tenancy,
@@ -123,7 +127,24 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     platform.onClose(() => running.stop())
   }
 
-  return { ...platform, publisher, sink, engine, reports, dashboards, demo, demoGenerator }
+  // The analysts' endpoint listens with the API, on its own port (ANALYST_SQL_PORT).
+  const listen = async () => {
+    const url = await platform.listen()
+    if (roles.includes('api')) await analystSql.listen()
+    return url
+  }
+  return {
+    ...platform,
+    listen,
+    publisher,
+    sink,
+    engine,
+    reports,
+    dashboards,
+    demo,
+    demoGenerator,
+    analystSql,
+  }
 }
 
 /** The listening address once the server listens (any-address binds answer on loopback), else the configured one. */
