@@ -184,6 +184,13 @@ async function seedTenant(app: App, slug: string): Promise<SeededTenant> {
     { intentName: 'returns' },
     chatHeaders,
   )
+  // A second waiting execution nobody resumes, so uploads always have a form to attach to.
+  const forUploads = await call(
+    'POST',
+    `/v1/chat/messages?publicKey=${widgetKey.publicKey}`,
+    { intentName: 'returns' },
+    chatHeaders,
+  )
   await call(
     'POST',
     `/v1/telemetry?publicKey=${widgetKey.publicKey}`,
@@ -212,6 +219,7 @@ async function seedTenant(app: App, slug: string): Promise<SeededTenant> {
       dashboardId: dashboard.dashboardId,
       tileId: tile.tileId ?? tile.id,
       executionId: started.executionId,
+      uploadExecutionId: forUploads.executionId,
       waitToken: started.waitToken,
       spareKeyId: spare.keyId,
       sparePublicKey: spareWidget.publicKey,
@@ -295,7 +303,7 @@ function hintsFor(shop: SeededTenant, rival: SeededTenant): Hints {
     dashboardId: both('dashboardId', unknownId),
     tileId: both('tileId', unknownId),
     id: both('scheduleId', unknownId),
-    executionId: both('executionId', unknownId),
+    executionId: [...both('uploadExecutionId'), ...both('executionId', unknownId)],
     waitToken: both('waitToken'),
     keyId: [shop.ids.spareKeyId as string, rival.ids.spareKeyId as string, unknownId],
     publicKey: [shop.publicKey, shop.publicKey, rival.publicKey, shop.ids.sparePublicKey as string],
