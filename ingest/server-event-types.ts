@@ -64,6 +64,10 @@ export const SERVER_EVENT_TYPES = {
     }),
     meaning: "An execution's status changed; carries the turn's token usage when an LLM ran.",
   },
+  'form.mounted': {
+    props: z.object({ form_id: z.string(), form_version: z.number().int() }),
+    meaning: 'A published form was mounted by a widget (GET /v1/public/forms/{formId}); metered per key.',
+  },
   'chat.handoff': {
     props: z.object({}),
     meaning: 'The flow handed the chat over to a person.',

@@ -28,6 +28,10 @@ const TABLE_NAMES = [
   'report_schedules',
   'report_runs',
   'report_artifacts',
+  'widget_settings',
+  'widget_settings_versions',
+  'forms',
+  'form_versions',
 ] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]

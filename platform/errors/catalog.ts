@@ -15,6 +15,11 @@ export const ERROR_CATALOG = {
     message: 'The widget key may not trigger this intent.',
   },
   not_found: { status: 404, retryable: false, message: 'No such resource.' },
+  not_published: {
+    status: 404,
+    retryable: false,
+    message: 'Nothing is published for this widget key or form yet; publish it in the admin API.',
+  },
   intent_not_matched: { status: 404, retryable: false, message: 'No published flow handles this intent.' },
   route_not_found: { status: 404, retryable: false, message: 'No route matches this method and path.' },
   request_timeout: {
@@ -61,6 +66,12 @@ export const ERROR_CATALOG = {
     retryable: false,
     message:
       'The upload budget (files or bytes per execution, chat session, or widget key per day) is used up; details name it.',
+  },
+  usage_quota_exceeded: {
+    status: 429,
+    retryable: false,
+    message:
+      "The widget key's monthly usage quota (sessions or form mounts) is used up; details name it, Retry-After says when the month ends.",
   },
   internal: { status: 500, retryable: true, message: 'An internal error occurred.' },
   not_ready: { status: 503, retryable: true, message: 'A dependency is unavailable; retry shortly.' },
