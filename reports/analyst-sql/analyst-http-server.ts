@@ -123,9 +123,9 @@ export class AnalystHttpServer {
     let tenant: { tenantId: string; slug: string } | undefined
     try {
       if (url.pathname !== '/')
-        throw refuse('NOT_IMPLEMENTED', `There is no handler ${url.pathname}: use / or /ping`)
+        throw refuse('UNSUPPORTED_METHOD', `There is no handler ${url.pathname}: use / or /ping`)
       if (request.method !== 'GET' && request.method !== 'POST') {
-        throw refuse('NOT_IMPLEMENTED', `HTTP method ${request.method} is not supported: use GET or POST`)
+        throw refuse('UNSUPPORTED_METHOD', `HTTP method ${request.method} is not supported: use GET or POST`)
       }
       if (!QUERY_ID.test(queryId))
         throw refuse('BAD_ARGUMENTS', 'query_id may hold 1-128 letters, digits and ._:-')

@@ -74,6 +74,7 @@ function fixture(tenantId: string, marker: string, scale: number): EventRow[] {
         type: 'conversion',
         ts: at(time),
         anonymous_id: anon,
+        customer_id: `${marker}-customer`,
         value_micros: value,
         currency: 'EUR',
         props: { conversion_id: `${marker}-${id}`, order_id: `${marker}-${order}` },
