@@ -312,6 +312,63 @@ program
   )
 
 program
+  .command('analyst:create')
+  .description(
+    'Create a SQL analyst of a tenant: a secret key with the analyst scope (shown once) for the ClickHouse endpoint; in server mode also a ClickHouse user with a readonly profile, quota and row policy',
+  )
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .argument('<name>', 'lowercase letters, digits, - and _')
+  .option('--json', 'print JSON')
+  .action(async (name: string, options: { tenant: string; json?: boolean }) => {
+    const analyst = await withOperator(config(), (operator) =>
+      operator.createAnalyst(options.tenant, { name }),
+    )
+    print(Boolean(options.json), analyst, () =>
+      [
+        `Analyst ${analyst.name} of ${options.tenant} created (${analyst.mode} mode).`,
+        `User: ${analyst.user}`,
+        `Password (secret key, shown once, store it now): ${analyst.key}`,
+        `Database: ${analyst.database}`,
+        analyst.url
+          ? `Endpoint (ClickHouse HTTP interface): ${analyst.url}\n  curl -u '${analyst.user}:<key>' '${analyst.url}/?query=SELECT%20count()%20FROM%20events'`
+          : 'Connect to the ClickHouse server (CLICKHOUSE_URL) with this user and password.',
+      ].join('\n'),
+    )
+  })
+
+program
+  .command('analyst:list')
+  .description("List a tenant's SQL analysts")
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .option('--json', 'print JSON')
+  .action(async (options: { tenant: string; json?: boolean }) => {
+    const analysts = await withOperator(config(), (operator) => operator.listAnalysts(options.tenant))
+    print(Boolean(options.json), analysts, () =>
+      analysts
+        .map(
+          (analyst) =>
+            `${analyst.name}\t${analyst.user}\t${analyst.displayPrefix}...\t${analyst.createdAt}${analyst.revoked ? '\trevoked' : ''}`,
+        )
+        .join('\n'),
+    )
+  })
+
+program
+  .command('analyst:revoke')
+  .description('Revoke a SQL analyst: its keys, and in server mode its ClickHouse user, quota and row policy')
+  .requiredOption('--tenant <slug>', 'tenant slug')
+  .argument('<name>', 'the analyst name given to analyst:create')
+  .option('--json', 'print JSON')
+  .action(async (name: string, options: { tenant: string; json?: boolean }) => {
+    const result = await withOperator(config(), (operator) => operator.revokeAnalyst(options.tenant, name))
+    print(
+      Boolean(options.json),
+      result,
+      () => `Revoked analyst ${name} of ${options.tenant} (${result.revoked} key(s)).`,
+    )
+  })
+
+program
   .command('errors:markdown')
   .description('Print the error catalog as a Markdown table (the README embeds it)')
   .action(() => console.log(catalogMarkdown()))

@@ -36,6 +36,16 @@ export function remoteOperator(baseUrl: string, token: string): CliOperator {
       call('POST', `/tenants/${encodeURIComponent(slug)}/flows/unpublish`, { intent }),
     seedDemo: () => call('POST', '/demo/seed'),
     backfillCosts: (request) => call('POST', '/llm/cost-backfill', request),
+    createAnalyst: (slug, input) => call('POST', `/tenants/${encodeURIComponent(slug)}/analysts`, input),
+    listAnalysts: async (slug) =>
+      (
+        await call<{ analysts: Awaited<ReturnType<CliOperator['listAnalysts']>> }>(
+          'GET',
+          `/tenants/${encodeURIComponent(slug)}/analysts`,
+        )
+      ).analysts,
+    revokeAnalyst: (slug, name) =>
+      call('DELETE', `/tenants/${encodeURIComponent(slug)}/analysts/${encodeURIComponent(name)}`),
     async exportReport({ tenant, report, format }, output, progress) {
       const response = await fetch(
         `${baseUrl}/v1/operator/tenants/${encodeURIComponent(tenant)}/reports/export`,

@@ -30,6 +30,7 @@ export async function withOperator<T>(
         ...app.demo,
         ...app.engine.llm.costBackfill,
         ...app.reports.operator,
+        ...app.analystSql.operator,
       },
       'direct',
     )
