@@ -5,7 +5,10 @@ import {
   pinnedLookup,
   resolveAllowedAddresses,
 } from '../../platform/http/public-address.ts'
+import { parseRetryAfter } from '../../platform/http/retry-after.ts'
 import type { ConnectionAuth } from './connection-schemas.ts'
+
+export { parseRetryAfter }
 
 /** A connection ready to call: what ConnectionService.resolve returns, secret decrypted. */
 export interface ResolvedConnection {
@@ -232,14 +235,6 @@ function parseBody(text: string, contentType: string | null): unknown {
       `the response claims ${contentType} but is not valid JSON`,
     )
   }
-}
-
-/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {

@@ -31,4 +31,14 @@ describe('Standard Webhooks signature', () => {
     const rotated = { ...headers, 'webhook-signature': `v1,${other} ${headers['webhook-signature']}` }
     expect(verifyWebhook(secret, rotated, body, 100)).toBe(true)
   })
+
+  it('signs with every secret of a rotation overlap, so a receiver holding either one verifies', () => {
+    const [current, previous] = [newWebhookSecret(), newWebhookSecret()]
+    const body = Buffer.from('{"type":"x"}')
+    const headers = signWebhook([current, previous], 'msg', 200, body)
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2)
+    expect(verifyWebhook(current, { ...headers }, body, 200)).toBe(true)
+    expect(verifyWebhook(previous, { ...headers }, body, 200)).toBe(true)
+    expect(verifyWebhook(newWebhookSecret(), { ...headers }, body, 200)).toBe(false)
+  })
 })

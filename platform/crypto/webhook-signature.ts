@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
- * Standard Webhooks signing (https://www.standardwebhooks.com): the secret is `whsec_` + base64 key
- * bytes; each request carries `webhook-id`, `webhook-timestamp` (Unix seconds) and
- * `webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`.
+ * Standard Webhooks signing (https://www.standardwebhooks.com), the one implementation every outbound
+ * signed POST uses (report delivery, chat webhooks): the secret is `whsec_` + base64 key bytes; each
+ * request carries `webhook-id`, `webhook-timestamp` (Unix seconds) and
+ * `webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`, one space-separated
+ * `v1,` entry per secret while a rotated secret is still honoured.
  */
 export const SECRET_PREFIX = 'whsec_'
 
@@ -17,16 +19,20 @@ export interface SignatureHeaders {
   'webhook-signature': string
 }
 
+/** Signs with every secret given (the current one first), so a receiver holding either verifies. */
 export function signWebhook(
-  secret: string,
+  secrets: string | readonly string[],
   id: string,
   timestampSeconds: number,
   body: Buffer,
 ): SignatureHeaders {
+  const keys = typeof secrets === 'string' ? [secrets] : secrets
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': `v1,${hmac(secret, id, String(timestampSeconds), body)}`,
+    'webhook-signature': keys
+      .map((secret) => `v1,${hmac(secret, id, String(timestampSeconds), body)}`)
+      .join(' '),
   }
 }
 

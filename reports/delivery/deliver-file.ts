@@ -1,12 +1,6 @@
-import { Agent, fetch } from 'undici'
 import type { Clock } from '../../platform/clock.ts'
-import {
-  type AddressPolicy,
-  BlockedAddressError,
-  pinnedLookup,
-  resolveAllowedAddresses,
-} from '../../platform/http/public-address.ts'
-import { signWebhook } from './webhook-signature.ts'
+import { postSigned } from '../../platform/http/post-signed.ts'
+import type { AddressPolicy } from '../../platform/http/public-address.ts'
 
 export interface DeliveryFile {
   body: Buffer
@@ -72,52 +66,20 @@ export async function deliverFile(
 }
 
 async function attemptDelivery(request: DeliveryRequest, options: DeliveryOptions): Promise<AttemptOutcome> {
-  const url = new URL(request.url)
-  let agent: Agent | undefined
-  try {
-    const addresses = await resolveAllowedAddresses(url.hostname, options.policy)
-    agent = new Agent({ connect: { lookup: pinnedLookup(addresses) } })
-    const signature = signWebhook(
-      request.secret,
-      request.messageId,
-      Math.floor(options.clock.now() / 1000),
-      request.file.body,
-    )
-    const response = await fetch(url, {
-      method: 'POST',
+  const outcome = await postSigned(
+    {
+      url: request.url,
+      secrets: [request.secret],
+      messageId: request.messageId,
+      body: request.file.body,
+      contentType: request.file.contentType,
       headers: {
-        'content-type': request.file.contentType,
         'content-disposition': `attachment; filename="${request.file.filename.replace(/["\\\r\n]/g, '_')}"`,
         'user-agent': 'Comerix-Reports/1',
         ...request.headers,
-        ...signature,
       },
-      body: request.file.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-      dispatcher: agent,
-    })
-    // The answer's body is not needed; reading it lets the connection close cleanly.
-    await response.body?.cancel()
-    const { status } = response
-    if (status >= 200 && status < 300) return { status, error: '', retryable: false }
-    return {
-      status,
-      error: `the endpoint answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
-      retryable: status === 429 || status >= 500,
-    }
-  } catch (error) {
-    if (error instanceof BlockedAddressError)
-      return { status: 0, error: `${error.message}; delivery refused`, retryable: false }
-    return { status: 0, error: `POST ${url.origin} failed: ${describeCause(error)}`, retryable: true }
-  } finally {
-    await agent?.destroy().catch(() => undefined)
-  }
-}
-
-function describeCause(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause ?? error
-  const code = (cause as NodeJS.ErrnoException).code
-  const message = cause instanceof Error ? cause.message : String(cause)
-  return code && !message.includes(code) ? `${code} ${message}` : message
+    },
+    { policy: options.policy, timeoutMs: options.timeoutMs, now: () => options.clock.now() },
+  )
+  return { status: outcome.status, error: outcome.error, retryable: outcome.retryable }
 }
