@@ -180,3 +180,40 @@ describe('the analyst endpoint over raw HTTP', () => {
     expect(database.headers.get('x-clickhouse-exception-code')).toBe('81')
   })
 })
+
+describe('analyst:create, list and revoke', () => {
+  it('a revoked analyst can no longer sign in; list shows it revoked', async () => {
+    const operator = world.app.analystSql.operator
+    const issued = await operator.createAnalyst(world.a.slug, { name: 'temp' })
+    expect(issued).toMatchObject({
+      user: world.a.slug,
+      database: 'analytics_v1',
+      mode: 'embedded',
+      url: world.url,
+    })
+    const asTemp = () =>
+      fetch(`${world.url}/?query=SELECT%201`, { headers: { authorization: basic(world.a.slug, issued.key) } })
+    expect((await asTemp()).status).toBe(200)
+    await expect(operator.createAnalyst(world.a.slug, { name: 'temp' })).rejects.toMatchObject({
+      code: 'conflict',
+    })
+    expect(await operator.revokeAnalyst(world.a.slug, 'temp')).toEqual({ revoked: 1 })
+    const refused = await asTemp()
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('x-clickhouse-exception-code')).toBe('516')
+    const listed = await operator.listAnalysts(world.a.slug)
+    expect(listed.map((analyst) => [analyst.name, analyst.revoked])).toEqual([
+      ['ana', false],
+      ['temp', true],
+    ])
+    expect(JSON.stringify(listed)).not.toContain(issued.key)
+  })
+
+  it('an admin key of another tenant, or an engine-scoped key, does not sign in', async () => {
+    const engine = await world.app.tenancy.createSecretKey(world.a.id, { name: 'engine', scopes: ['engine'] })
+    const response = await fetch(`${world.url}/?query=SELECT%201`, {
+      headers: { authorization: basic(world.a.slug, engine.key) },
+    })
+    expect(response.status).toBe(401)
+  })
+})
