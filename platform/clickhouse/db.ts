@@ -32,6 +32,9 @@ const TABLE_NAMES = [
   'widget_settings_versions',
   'forms',
   'form_versions',
+  'webhook_endpoints',
+  'webhook_messages',
+  'webhook_attempts',
 ] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]
