@@ -90,6 +90,15 @@ const envSchema = z.object({
   UPLOADS_PER_SESSION_BYTES: z.coerce.number().int().min(1).default(104_857_600),
   UPLOADS_PER_KEY_DAILY_FILES: z.coerce.number().int().min(1).default(1_000),
   UPLOADS_PER_KEY_DAILY_BYTES: z.coerce.number().int().min(1).default(1_073_741_824),
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .trim()
+    .default('5,30,120,600,1800,3600,10800,21600,43200,86400,86400')
+    .refine((value) => /^\d+(\.\d+)?(,\d+(\.\d+)?){0,29}$/.test(value.replace(/\s/g, '')), {
+      message: 'expected 1-30 comma-separated delays in seconds, one per retry (5,30,120,...)',
+    }),
+  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().min(1).default(432_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
@@ -175,6 +184,14 @@ export interface Config {
   }
   /** Let connection nodes call private, loopback and link-local addresses (tests, on-premise APIs). */
   connectionsAllowPrivateNetworks: boolean
+  /** Webhook delivery (engine/webhooks/WEBHOOKS.md); private networks follow connectionsAllowPrivateNetworks. */
+  webhooks: {
+    /** Delay before each retry, in ms: retry n waits retryScheduleMs[n - 1]. */
+    retryScheduleMs: number[]
+    /** An endpoint whose attempts have all failed for this long is disabled. */
+    disableAfterMs: number
+    timeoutMs: number
+  }
   /** Server-side secret for signing; required once any distributed adapter is in use. */
   secret: string | undefined
   /** The analysts' ClickHouse HTTP endpoint (reports/analyst-sql); `port` undefined when ANALYST_SQL_PORT=off. */
@@ -269,6 +286,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perKeyPerDay: { files: e.UPLOADS_PER_KEY_DAILY_FILES, bytes: e.UPLOADS_PER_KEY_DAILY_BYTES },
     },
     connectionsAllowPrivateNetworks: e.CONNECTIONS_ALLOW_PRIVATE_NETWORKS === 'true',
+    webhooks: {
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_SECONDS.replace(/\s/g, '')
+        .split(',')
+        .map((seconds) => Math.round(Number(seconds) * 1000)),
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     secret: e.COMERIX_SECRET,
     analystSql: {
       port: e.ANALYST_SQL_PORT === 'off' ? undefined : Number(e.ANALYST_SQL_PORT),
