@@ -31,6 +31,7 @@ describe('flowJsonSchema', () => {
       'variables',
       'start',
       'nodes',
+      'exports',
     ])
   })
 

@@ -33,6 +33,8 @@ export interface FlowEntry {
 
 export interface FlowParts {
   variables: Record<string, unknown>
+  /** The variables the flow exports (readable by the Engine API and webhooks). */
+  exports?: readonly string[]
   start: string | undefined
   entries: FlowEntry[]
   /** Ids of every node in the document, including nodes the schema rejected. */

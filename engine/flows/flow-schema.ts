@@ -207,6 +207,13 @@ export const flowSchema = z.strictObject({
     .describe('Declared variables and their initial values; the trigger context may override them'),
   start: nodeId,
   nodes: z.array(flowNodeSchema).min(1).max(500),
+  exports: z
+    .array(variableName)
+    .max(100)
+    .optional()
+    .describe(
+      'Variables a shop backend may read: the Engine API execution read and chat.execution.* webhooks carry them; others stay private',
+    ),
 })
 
 export type Flow = z.output<typeof flowSchema>

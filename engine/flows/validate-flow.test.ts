@@ -194,6 +194,28 @@ describe('validateFlow', () => {
       ])
     })
 
+    it('exports only variables the flow declares or assigns, never the context', () => {
+      expect(validateFlow(flow({ exports: ['greeting', 'choice'] })).ok).toBe(true)
+      expect(problemsOf(flow({ exports: ['greeting', 'secret', 'context'] }))).toEqual([
+        {
+          code: 'unknown_variable',
+          path: 'exports.1',
+          message:
+            'exported variable "secret" is declared nowhere; declare it in variables, or assign it with set, ask or a connection map',
+        },
+        {
+          code: 'unknown_variable',
+          path: 'exports.2',
+          message:
+            'exported variable "context" is declared nowhere; declare it in variables, or assign it with set, ask or a connection map',
+        },
+      ])
+      expect(problemsOf(flow({ exports: ['not a name'] as string[] }))[0]).toMatchObject({
+        code: 'schema',
+        path: 'exports.0',
+      })
+    })
+
     it('knows variables from variables, set, ask buttons, form fields, connection maps and context', () => {
       const input = flow({ start: 'form' }, [
         {

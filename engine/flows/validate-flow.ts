@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { checkFlowGraph } from './check-flow-graph.ts'
-import { checkFlowNames } from './check-flow-names.ts'
+import { CONTEXT_VARIABLE, checkFlowNames } from './check-flow-names.ts'
 import { checkNodeReferences } from './check-node-references.ts'
 import { checkNodeTypeRules } from './check-node-type-rules.ts'
 import type { FlowEntry, FlowParts, FlowProblem } from './flow-problem.ts'
@@ -28,10 +28,10 @@ export interface ValidateFlowOptions {
 export function validateFlow(input: unknown, options: ValidateFlowOptions = {}): FlowValidation {
   const parsed = flowSchema.safeParse(input)
   if (parsed.success) {
-    const { variables, start, nodes } = parsed.data
+    const { variables, start, nodes, exports } = parsed.data
     const entries = nodes.map((node, index) => ({ index, node }))
     const problems = checkFlow(
-      { variables, start, entries, ids: new Set(nodes.map((n) => n.id)) },
+      { variables, start, entries, ids: new Set(nodes.map((n) => n.id)), ...(exports ? { exports } : {}) },
       options,
       true,
     )
@@ -54,8 +54,23 @@ function checkFlow(flow: FlowParts, options: ValidateFlowOptions, complete: bool
       ...checkNodeTypeRules(entry, options.connections),
     )
   }
-  if (complete) problems.push(...checkFlowGraph(flow, names.byId))
+  if (complete) problems.push(...checkFlowGraph(flow, names.byId), ...checkExports(flow, names.knownVariables))
   return problems
+}
+
+/** An exported name must be a variable the flow declares or assigns. */
+function checkExports(flow: FlowParts, knownVariables: Set<string>): FlowProblem[] {
+  return (flow.exports ?? []).flatMap((name, index) =>
+    knownVariables.has(name) && name !== CONTEXT_VARIABLE
+      ? []
+      : [
+          {
+            code: 'unknown_variable' as const,
+            path: `exports.${index}`,
+            message: `exported variable "${name}" is declared nowhere; declare it in variables, or assign it with set, ask or a connection map`,
+          },
+        ],
+  )
 }
 
 /** The nodes the schema accepts, and the ids of all, from a document the schema rejected. */
