@@ -17,6 +17,7 @@ import { EXECUTION_STATUSES } from './runtime/execution.ts'
 import type { ExecutionService } from './runtime/execution-service.ts'
 import type { SessionStore } from './sessions/session-store.ts'
 import type { UploadedFile, UploadService } from './uploads/upload-service.ts'
+import type { SessionFacts } from './webhooks/webhook-job.ts'
 
 export interface ChatDeps {
   tenancy: TenancyService
@@ -27,6 +28,10 @@ export interface ChatDeps {
   rateLimiter: RateLimiter
   idempotency: Idempotency
   config: Pick<Config, 'ingest' | 'chat'>
+  /** Told of every session opened, before the answer (webhooks queue chat.session.opened and its expiry). */
+  sessionOpened?: (tenantId: string, session: SessionFacts) => Promise<void>
+  /** Counts a session open toward the key's monthly usage quota (engine/public/usage-quota.ts). */
+  admitSession?: (widgetKey: WidgetKey) => Promise<void>
 }
 
 const id = z.string().min(1).max(128)
@@ -155,10 +160,18 @@ export function chatRoutes(deps: ChatDeps): FastifyPluginAsyncZod {
           limits.sessionsPerMinutePerKey,
           60,
         )
+        await deps.admitSession?.(widgetKey)
         const { token, session: opened } = await deps.sessions.open({
           tenantId: widgetKey.tenantId,
           publicKey: widgetKey.publicKey,
           anonymousId: request.body.anonymousId ?? '',
+        })
+        await deps.sessionOpened?.(widgetKey.tenantId, {
+          sessionId: opened.chatSessionId,
+          widgetKey: widgetKey.publicKey,
+          anonymousId: opened.anonymousId,
+          openedAt: opened.createdAt,
+          expiresAt: opened.expiresAt,
         })
         const intents = await deps.executions.availableIntents(widgetKey)
         await deps.publisher

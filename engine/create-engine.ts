@@ -11,6 +11,7 @@ import { createFlowOperator, type FlowOperator, flowOperatorRoutes } from './flo
 import { FlowService } from './flows/flow-service.ts'
 import { executionHistoryRoutes } from './history/execution-history.routes.ts'
 import { createLlm, type Llm } from './llm/create-llm.ts'
+import { createWidgetSurface, type WidgetSurface } from './public/create-widget-surface.ts'
 import { EngineWorker } from './runtime/engine-worker.ts'
 import { ExecutionService } from './runtime/execution-service.ts'
 import { ExecutionStore } from './runtime/execution-store.ts'
@@ -26,6 +27,8 @@ export interface Engine {
   flowOperator: FlowOperator
   llm: Llm
   worker: EngineWorker | undefined
+  /** Widget settings, forms, the public reads and the usage quota. */
+  widget: WidgetSurface
 }
 
 /** Wires the chat runtime onto the platform: routes for the `api` role, the job worker for `worker`. */
@@ -62,6 +65,7 @@ export async function createEngine(
   )
   const executions = new ExecutionService(flows, executionStore, runner, uploads)
   const flowOperator = createFlowOperator(flows, tenancy)
+  const widget = await createWidgetSurface(platform, publisher, rateLimiter)
 
   if (config.roles.includes('api')) {
     const sessions = new SessionStore(state, config.chat.sessionTtlSeconds * 1000)
@@ -75,6 +79,7 @@ export async function createEngine(
         rateLimiter,
         idempotency: new Idempotency(state),
         config,
+        admitSession: (widgetKey) => widget.admitSession(widgetKey),
       }),
     )
     await server.register(flowRoutes(flows, tenancy), { prefix: '/v1/admin' })
@@ -103,5 +108,5 @@ export async function createEngine(
     platform.onClose(() => started.stop())
     worker = started
   }
-  return { flows, connections, executions, flowOperator, llm, worker }
+  return { flows, connections, executions, flowOperator, llm, worker, widget }
 }

@@ -6,6 +6,7 @@ import { conversionsFamily } from './families/conversions.ts'
 import { engagementFamily } from './families/engagement.ts'
 import { goalsFamily } from './families/goals.ts'
 import { tokenSpendFamily } from './families/token-spend.ts'
+import { usageFamily } from './families/usage.ts'
 import { goalRoutes } from './goals/goal.routes.ts'
 import { GoalService } from './goals/goal-service.ts'
 import { reportRoutes } from './hub/report.routes.ts'
@@ -37,6 +38,7 @@ const FAMILIES = (tables: Tables) =>
     goalsFamily(tables),
     conversionsFamily(tables),
     attributionFamily(tables),
+    usageFamily(tables),
   ] as MetricFamily<never>[]
 
 /**

@@ -6,7 +6,7 @@ import {
   type NodeFieldLocator,
   nodeFieldLocator,
 } from './flow-problem.ts'
-import type { FlowNode } from './flow-schema.ts'
+import type { FlowNode, FormField } from './flow-schema.ts'
 
 /** The `llm` provider that needs no connection. */
 export const LOCAL_LLM_PROVIDER = 'local'
@@ -62,28 +62,37 @@ function checkAskInput(node: Extract<FlowNode, { type: 'ask' }>, at: NodeFieldLo
     })
     return problems
   }
-  duplicates(node.input.fields.map((f) => f.name)).forEach((i) => {
-    invalid(`input.fields.${i}.name`, 'duplicate field name in this form')
+  for (const problem of checkFormFields(node.input.fields))
+    invalid(`input.fields.${problem.path}`, problem.message)
+  return problems
+}
+
+/**
+ * The rules of a form's fields the schema cannot express (names and option values unique, options only on
+ * choice fields, accept/maxBytes only on file fields, min/max only on text and number fields); paths are
+ * relative to the field list (`2.options`). Shared by flow `ask` forms and published forms (engine/forms).
+ */
+export function checkFormFields(fields: readonly FormField[]): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = []
+  const invalid = (path: string, message: string) => problems.push({ path, message })
+  duplicates(fields.map((f) => f.name)).forEach((i) => {
+    invalid(`${i}.name`, 'duplicate field name in this form')
   })
-  node.input.fields.forEach((f, i) => {
+  fields.forEach((f, i) => {
     const choice = f.type === 'select' || f.type === 'multi_select'
-    if (choice && !f.options) invalid(`input.fields.${i}.options`, `a ${f.type} field needs options`)
-    if (!choice && f.options)
-      invalid(`input.fields.${i}.options`, 'only select and multi_select fields take options')
+    if (choice && !f.options) invalid(`${i}.options`, `a ${f.type} field needs options`)
+    if (!choice && f.options) invalid(`${i}.options`, 'only select and multi_select fields take options')
     duplicates((f.options ?? []).map((o) => o.value)).forEach((j) => {
-      invalid(`input.fields.${i}.options.${j}.value`, 'duplicate option value')
+      invalid(`${i}.options.${j}.value`, 'duplicate option value')
     })
     for (const key of ['accept', 'maxBytes'] as const) {
-      if (f.type !== 'file' && f[key] !== undefined)
-        invalid(`input.fields.${i}.${key}`, `only file fields take ${key}`)
+      if (f.type !== 'file' && f[key] !== undefined) invalid(`${i}.${key}`, `only file fields take ${key}`)
     }
     for (const key of ['min', 'max'] as const) {
-      if (f.type !== 'text' && f.type !== 'number' && f[key] !== undefined) {
-        invalid(`input.fields.${i}.${key}`, `only text and number fields take ${key}`)
-      }
+      if (f.type !== 'text' && f.type !== 'number' && f[key] !== undefined)
+        invalid(`${i}.${key}`, `only text and number fields take ${key}`)
     }
-    if (f.min !== undefined && f.max !== undefined && f.min > f.max)
-      invalid(`input.fields.${i}.min`, 'min is above max')
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max) invalid(`${i}.min`, 'min is above max')
   })
   return problems
 }

@@ -6,9 +6,12 @@ import type { TenancyService, WidgetKey } from './tenancy-service.ts'
 
 export const PUBLIC_KEY_HEADER = 'x-comerix-public-key'
 
-const CORS_ALLOW_HEADERS = `content-type, authorization, ${PUBLIC_KEY_HEADER}, x-request-id, idempotency-key`
-/** What a page may read of an answer: the wait of a 429 and the id to quote in a support request. */
-const CORS_EXPOSE_HEADERS = 'retry-after, x-request-id'
+const CORS_ALLOW_HEADERS = `content-type, authorization, ${PUBLIC_KEY_HEADER}, x-request-id, idempotency-key, if-none-match`
+/**
+ * What a page may read of an answer: the wait of a 429, the id to quote in a support request, and the
+ * public reads' validator and edge source.
+ */
+const CORS_EXPOSE_HEADERS = 'retry-after, x-request-id, etag, x-edge-source'
 
 /** The public key from `?publicKey=`, the X-Comerix-Public-Key header, or a `publicKey` body field. */
 export function publicKeyOf(request: FastifyRequest, bodyKey?: unknown): string | undefined {
@@ -106,10 +109,12 @@ function isOriginAllowedCached(widgetKey: WidgetKey, origin: string | undefined)
 }
 
 /**
- * Answers a CORS preflight under the same rule as the call itself: only an allowed origin of the key
- * named in the query or header gets the Access-Control-Allow-* headers. A preflight carries no body,
- * so a cross-origin JSON call names its key in the query or header; sendBeacon's text/plain bodies
- * are simple requests and need no preflight.
+ * Answers a CORS preflight. One that names its key (`?publicKey=`) is answered under the call's own rule:
+ * only an allowed origin of that key gets the Access-Control-Allow-* headers, a foreign one a 403 without
+ * them. A preflight cannot carry the X-Comerix-Public-Key header's value or the body (it only lists the
+ * header in Access-Control-Request-Headers), so one without a key is let through for the requesting origin
+ * and the real request, which carries the key, is checked: a foreign origin's real call gets
+ * `403 origin_not_allowed` without CORS headers, so the page never reads an answer.
  */
 export async function answerPreflight(
   tenancy: TenancyService,
@@ -117,7 +122,9 @@ export async function answerPreflight(
   reply: FastifyReply,
   methods: string,
 ): Promise<void> {
-  await authorizeWidgetRequest(tenancy, request, reply, publicKeyOf(request))
+  const publicKey = publicKeyOf(request)
+  if (publicKey !== undefined) await authorizeWidgetRequest(tenancy, request, reply, publicKey)
+  else if (typeof request.headers.origin === 'string') allowOrigin(reply, request.headers.origin)
   await reply
     .status(204)
     .headers({
