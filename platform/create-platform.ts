@@ -15,6 +15,8 @@ import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.rout
 import { createLogger, type Logger } from './log/logger.ts'
 import { createStateStore } from './state/create-state-store.ts'
 import type { StateStore } from './state/state-store.ts'
+import { adminSessionRoutes } from './tenancy/admin-session.routes.ts'
+import { ADMIN_SESSION_TTL_MS, AdminSessions } from './tenancy/admin-sessions.ts'
 import { operatorRoutes } from './tenancy/operator.routes.ts'
 import { createOperatorApi, type OperatorApi } from './tenancy/operator-api.ts'
 import { loadOperatorToken } from './tenancy/operator-token.ts'
@@ -89,6 +91,12 @@ export async function createPlatform(config: Config, logger = createLogger(confi
     state: () => state.ping(),
   })
   const operatorToken = await loadOperatorToken(config)
+  // The admin panel's cookie session, attached before any route's auth hook looks for a credential.
+  const adminSessions = new AdminSessions(state, ADMIN_SESSION_TTL_MS)
+  server.addHook('onRequest', adminSessions.resolveHook())
+  await server.register(adminSessionRoutes(tenancy, adminSessions, operatorToken, ADMIN_SESSION_TTL_MS), {
+    prefix: '/v1/admin/session',
+  })
   await server.register(operatorRoutes(operator, operatorToken), { prefix: '/v1/operator' })
   await server.register(tenancyRoutes(tenancy), { prefix: '/v1/admin' })
 

@@ -159,5 +159,22 @@ export function flowRoutes(flows: FlowService, tenancy: TenancyService): Fastify
       },
       async (request) => ({ versions: await flows.versionsOf(tenantOf(request), request.params.flowId) }),
     )
+
+    routes.get(
+      '/flows/:flowId/versions/:version',
+      {
+        schema: {
+          tags: ['flows'],
+          summary: "A published version's document (versions never change), for history and diffs",
+          security,
+          params: flowParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) }),
+          response: { 200: z.object({ version: z.number(), document: z.unknown() }) },
+        },
+      },
+      async (request) => ({
+        version: request.params.version,
+        document: await flows.loadVersion(tenantOf(request), request.params.flowId, request.params.version),
+      }),
+    )
   }
 }

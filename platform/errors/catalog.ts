@@ -8,6 +8,11 @@ export const ERROR_CATALOG = {
   validation_failed: { status: 400, retryable: false, message: 'The request did not pass validation.' },
   unauthorized: { status: 401, retryable: false, message: 'A valid credential is required.' },
   forbidden: { status: 403, retryable: false, message: 'The credential does not allow this action.' },
+  csrf_token_invalid: {
+    status: 403,
+    retryable: false,
+    message: "The admin session's CSRF token is missing or wrong: reload the admin panel.",
+  },
   origin_not_allowed: { status: 403, retryable: false, message: 'The origin is not allowed for this key.' },
   intent_not_allowed: {
     status: 403,

@@ -162,7 +162,11 @@ export class TenancyService {
   /** The principal behind a secret key, or undefined for an unknown or revoked key. */
   async authenticateSecretKey(key: string): Promise<Principal | undefined> {
     if (!key.startsWith('sk_')) return undefined
-    const keyHash = sha256Hex(key)
+    return this.authenticateSecretKeyHash(sha256Hex(key))
+  }
+
+  /** The principal behind a secret key's hash (an admin session holds the hash, never the key). */
+  async authenticateSecretKeyHash(keyHash: string): Promise<Principal | undefined> {
     const principal = await this.secretKeys.getOrLoad(keyHash, async () => {
       const row = await findSecretKeyByHash(this.db, keyHash)
       return row && !row.revoked
