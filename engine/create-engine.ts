@@ -6,6 +6,7 @@ import type { RateLimiter } from '../platform/http/rate-limit.ts'
 import { chatRoutes } from './chat.routes.ts'
 import { connectionRoutes } from './connections/connection.routes.ts'
 import { ConnectionService } from './connections/connection-service.ts'
+import { engineReadRoutes } from './engine-api/engine-reads.routes.ts'
 import { flowRoutes } from './flows/flow.routes.ts'
 import { createFlowOperator, type FlowOperator, flowOperatorRoutes } from './flows/flow-operator.ts'
 import { FlowService } from './flows/flow-service.ts'
@@ -19,6 +20,7 @@ import { TurnRunner } from './runtime/turn-runner.ts'
 import { SessionStore } from './sessions/session-store.ts'
 import { UploadQuota } from './uploads/upload-quota.ts'
 import { UploadService } from './uploads/upload-service.ts'
+import { createWebhooks, type Webhooks } from './webhooks/create-webhooks.ts'
 
 export interface Engine {
   flows: FlowService
@@ -27,6 +29,8 @@ export interface Engine {
   flowOperator: FlowOperator
   llm: Llm
   worker: EngineWorker | undefined
+  /** Webhook endpoints, deliveries and their worker (engine/webhooks/WEBHOOKS.md). */
+  webhooks: Webhooks
   /** Widget settings, forms, the public reads and the usage quota. */
   widget: WidgetSurface
 }
@@ -51,6 +55,7 @@ export async function createEngine(
   })
   const llm = await createLlm(platform, connections, publisher)
 
+  const webhooks = await createWebhooks(platform, flows, secretBox)
   const executionStore = new ExecutionStore(state, secretBox)
   const runner = new TurnRunner({
     state,
@@ -58,6 +63,7 @@ export async function createEngine(
     publisher,
     config: config.chat,
     logger: logger.child({ component: 'engine' }),
+    observer: webhooks.turnObserver,
   })
   const uploads = new UploadService(
     db,
@@ -79,6 +85,7 @@ export async function createEngine(
         rateLimiter,
         idempotency: new Idempotency(state),
         config,
+        sessionOpened: (tenantId, session) => webhooks.sessionOpened(tenantId, session),
         admitSession: (widgetKey) => widget.admitSession(widgetKey),
       }),
     )
@@ -88,6 +95,15 @@ export async function createEngine(
     })
     await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
     await server.register(executionHistoryRoutes(db, tenancy), { prefix: '/v1/admin' })
+    await server.register(
+      engineReadRoutes({
+        db: db.withOrigin({ component: 'engine-api' }),
+        tenancy,
+        flows,
+        executions: executionStore,
+        sessionTtlMs: config.chat.sessionTtlSeconds * 1000,
+      }),
+    )
     await server.register(llm.routes)
   }
 
@@ -108,5 +124,5 @@ export async function createEngine(
     platform.onClose(() => started.stop())
     worker = started
   }
-  return { flows, connections, executions, flowOperator, llm, worker, widget }
+  return { flows, connections, executions, flowOperator, llm, worker, webhooks, widget }
 }

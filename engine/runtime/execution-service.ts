@@ -127,6 +127,7 @@ export class ExecutionService {
       const kind = node.input.kind === 'form' ? 'chat.form.submitted' : 'chat.message.received'
       const reply = await this.runner.advance(flow, resumed, {
         events: [{ type: kind, blockId: node.id, props: { kind: 'resume' } }],
+        ...(node.input.kind === 'form' ? { form: { nodeId: node.id, values: answer.variables } } : {}),
       })
       // The saved turn already refuses this token (its seq and waitToken changed); dropping the key is tidying.
       await this.executions.dropWaitToken(execution.executionId, input.waitToken).catch(() => undefined)

@@ -11,6 +11,7 @@ import type { ExecutionStore } from './execution-store.ts'
 import type { EngineEvent } from './node-outcome.ts'
 import { runTurn } from './run-turn.ts'
 import { toTokenUsage } from './token-usage.ts'
+import type { TurnObserver } from './turn-observer.ts'
 
 export const ENGINE_QUEUE = 'engine'
 
@@ -27,6 +28,8 @@ export interface TurnLead {
   blocks?: readonly Block[]
   /** The turn follows an async step in the worker (not a trigger or resume). */
   fromWorker?: boolean
+  /** The form the visitor submitted to start the turn (for the observer: webhooks carry the values). */
+  form?: { nodeId: string; values: Record<string, unknown> }
 }
 
 /**
@@ -41,6 +44,8 @@ export class TurnRunner {
       publisher: EventPublisher
       config: Config['chat']
       logger: Logger
+      /** Told of every change before it is saved (webhook deliveries are queued there). */
+      observer?: TurnObserver
     },
   ) {}
 
@@ -76,6 +81,12 @@ export class TurnRunner {
         now + delayMs,
       )
     }
+    await this.deps.observer?.observe({
+      before,
+      after: execution,
+      blocks: turn.blocks,
+      ...(lead.form ? { form: lead.form } : {}),
+    })
     await executions.save(execution)
     await this.record(execution, before.status, [
       ...(lead.events ?? []),
@@ -93,6 +104,7 @@ export class TurnRunner {
 
   /** Saves a change made outside a turn (idle expiry, a failed async step) and records the status change. */
   async settle(before: ExecutionState, after: ExecutionState, events: EngineEvent[] = []): Promise<void> {
+    await this.deps.observer?.observe({ before, after, blocks: [] })
     await this.deps.executions.save(after)
     await this.record(after, before.status, events)
   }
