@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { AppError } from '../platform/errors/catalog.ts'
 import { principalOf, requireSecretKey } from '../platform/tenancy/auth.ts'
+import { collectionRoutes } from '../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 import { VISUALIZATIONS } from '../reports/hub/report-spec.ts'
 import { analyticsResult } from '../reports/semantic/analytics.routes.ts'
+import { RELATIVE_RANGES } from '../reports/semantic/analytics-window.ts'
 import { timezone } from '../reports/semantic/timezone.ts'
 import { type Dashboard, type DashboardService, GRID_COLUMNS } from './dashboard-service.ts'
 import { OVERVIEW_NAME } from './overview-dashboard.ts'
@@ -39,7 +42,15 @@ const renderedTile = tile.extend({
   data: analyticsResult.optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 })
-const dashboardParams = z.object({ dashboardId: z.string().min(1).max(64) })
+const dashboardId = z.string().min(1).max(64)
+const dashboardParams = z.object({ dashboardId })
+const boundary = z.union([z.iso.date(), z.iso.datetime({ offset: true })])
+const dashboardView = z.object({
+  range: z.enum(RELATIVE_RANGES).optional().describe('Dashboard-wide relative range for every tile'),
+  from: boundary.optional().describe('Dashboard-wide start (with `to`)'),
+  to: boundary.optional().describe('Dashboard-wide end (with `from`), dates inclusive'),
+  timezone: timezone.optional().describe('Dashboard-wide IANA timezone for every tile'),
+})
 const tileParams = dashboardParams.extend({ tileId: z.string().min(1).max(64) })
 
 /** Dashboards and pinned tiles for secret keys with the `analyst` scope; mounted under /v1/admin. */
@@ -52,23 +63,23 @@ export function dashboardRoutes(
     routes.addHook('onRequest', requireSecretKey(tenancy, 'analyst'))
     const tenantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).tenantId
 
-    routes.post(
-      '/dashboards',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Create a dashboard',
-          body: z.strictObject({
-            name: z.string().trim().min(1).max(200),
-            description: z.string().max(2_000).optional(),
-          }),
-          response: { 201: dashboard },
-        },
+    collectionRoutes(routes, {
+      path: '/dashboards',
+      id: { name: 'dashboardId', schema: dashboardId },
+      tags,
+      item: dashboard,
+      listKey: 'dashboards',
+      create: {
+        summary: 'Create a dashboard',
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200),
+          description: z.string().max(2_000).optional(),
+        }),
+        run: (tenantId, body) => dashboards.create(tenantId, body),
       },
-      async (request, reply) =>
-        reply.code(201).send(await dashboards.create(tenantOf(request), request.body)),
-    )
+      list: { summary: 'List dashboards', run: (tenantId) => dashboards.list(tenantId) },
+      remove: { summary: 'Delete a dashboard', run: (tenantId, id) => dashboards.delete(tenantId, id) },
+    })
 
     routes.post(
       '/dashboards/overview',
@@ -85,19 +96,6 @@ export function dashboardRoutes(
     )
 
     routes.get(
-      '/dashboards',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'List dashboards',
-          response: { 200: z.object({ dashboards: z.array(dashboard) }) },
-        },
-      },
-      async (request) => ({ dashboards: await dashboards.list(tenantOf(request)) }),
-    )
-
-    routes.get(
       '/dashboards/:dashboardId',
       {
         schema: {
@@ -105,18 +103,18 @@ export function dashboardRoutes(
           security,
           summary: 'A dashboard with every tile’s data, ready to draw (a failing tile carries its error)',
           params: dashboardParams,
+          querystring: dashboardView,
           response: { 200: z.object({ dashboard, tiles: z.array(renderedTile) }) },
         },
       },
-      async (request) => dashboards.render(tenantOf(request), request.params.dashboardId),
-    )
-
-    routes.delete(
-      '/dashboards/:dashboardId',
-      { schema: { tags, security, summary: 'Delete a dashboard', params: dashboardParams } },
-      async (request, reply) => {
-        await dashboards.delete(tenantOf(request), request.params.dashboardId)
-        return reply.code(204).send()
+      async (request) => {
+        const { range, from, to, timezone: zone } = request.query
+        if ((from === undefined) !== (to === undefined) || (range !== undefined && from !== undefined))
+          throw new AppError('validation_failed', 'give either range, or both from and to', {
+            field: 'range',
+          })
+        const dateRange = range ? { range } : from && to ? { from, to } : undefined
+        return dashboards.render(tenantOf(request), request.params.dashboardId, { dateRange, timezone: zone })
       },
     )
 

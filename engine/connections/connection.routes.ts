@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
-import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
+import { requireSecretKey } from '../../platform/tenancy/auth.ts'
+import { collectionRoutes } from '../../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import {
   connectionName,
@@ -10,10 +10,6 @@ import {
 } from './connection-schemas.ts'
 import type { ConnectionService } from './connection-service.ts'
 
-const security = [{ secretKey: [] }]
-const tags = ['connections']
-const params = z.object({ name: connectionName })
-
 /** A tenant's connections, managed with an admin-scoped secret key. Mounted under /v1/admin. */
 export function connectionRoutes(
   connections: ConnectionService,
@@ -21,71 +17,28 @@ export function connectionRoutes(
 ): FastifyPluginAsyncZod {
   return async (routes) => {
     routes.addHook('onRequest', requireSecretKey(tenancy, 'admin'))
-
-    routes.post(
-      '/connections',
-      {
-        schema: {
-          tags,
-          summary: 'Create a connection (its secret is stored encrypted and never shown again)',
-          security,
-          body: createConnectionInput,
-          response: { 201: connectionResponse },
-        },
+    collectionRoutes(routes, {
+      path: '/connections',
+      id: { name: 'name', schema: connectionName },
+      tags: ['connections'],
+      item: connectionResponse,
+      listKey: 'connections',
+      create: {
+        summary: 'Create a connection (its secret is stored encrypted and never shown again)',
+        body: createConnectionInput,
+        run: (tenantId, body) => connections.create(tenantId, body),
       },
-      async (request, reply) =>
-        reply.status(201).send(await connections.create(principalOf(request).tenantId, request.body)),
-    )
-
-    routes.get(
-      '/connections',
-      {
-        schema: {
-          tags,
-          summary: 'List connections (never their secrets)',
-          security,
-          response: { 200: z.object({ connections: z.array(connectionResponse) }) },
-        },
+      list: {
+        summary: 'List connections (never their secrets)',
+        run: (tenantId) => connections.list(tenantId),
       },
-      async (request) => ({ connections: await connections.list(principalOf(request).tenantId) }),
-    )
-
-    routes.get(
-      '/connections/:name',
-      {
-        schema: {
-          tags,
-          summary: 'Read a connection',
-          security,
-          params,
-          response: { 200: connectionResponse },
-        },
+      get: { summary: 'Read a connection', run: (tenantId, name) => connections.get(tenantId, name) },
+      update: {
+        summary: 'Change a connection: fields left out keep their value; auth replaces auth and secret',
+        body: updateConnectionInput,
+        run: (tenantId, name, body) => connections.update(tenantId, name, body),
       },
-      async (request) => connections.get(principalOf(request).tenantId, request.params.name),
-    )
-
-    routes.put(
-      '/connections/:name',
-      {
-        schema: {
-          tags,
-          summary: 'Change a connection: fields left out keep their value; auth replaces auth and secret',
-          security,
-          params,
-          body: updateConnectionInput,
-          response: { 200: connectionResponse },
-        },
-      },
-      async (request) => connections.update(principalOf(request).tenantId, request.params.name, request.body),
-    )
-
-    routes.delete(
-      '/connections/:name',
-      { schema: { tags, summary: 'Delete a connection', security, params } },
-      async (request, reply) => {
-        await connections.delete(principalOf(request).tenantId, request.params.name)
-        return reply.status(204).send()
-      },
-    )
+      remove: { summary: 'Delete a connection', run: (tenantId, name) => connections.delete(tenantId, name) },
+    })
   }
 }

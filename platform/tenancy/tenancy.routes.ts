@@ -1,103 +1,54 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { principalOf, requireSecretKey } from './auth.ts'
+import { requireSecretKey } from './auth.ts'
+import { collectionRoutes } from './collection-routes.ts'
 import { issuedSecretKeyResponse, secretKeyResponse, widgetKeyResponse } from './tenancy-responses.ts'
 import { createSecretKeyInput, createWidgetKeyInput } from './tenancy-schemas.ts'
 import type { TenancyService } from './tenancy-service.ts'
-
-const security = [{ secretKey: [] }]
 
 /** A tenant's own keys, managed with an admin-scoped secret key. Mounted under /v1/admin. */
 export function tenancyRoutes(tenancy: TenancyService): FastifyPluginAsyncZod {
   return async (routes) => {
     routes.addHook('onRequest', requireSecretKey(tenancy, 'admin'))
 
-    routes.post(
-      '/widget-keys',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'Create a public widget key',
-          security,
-          body: createWidgetKeyInput,
-          response: { 201: widgetKeyResponse },
-        },
+    collectionRoutes(routes, {
+      path: '/widget-keys',
+      id: { name: 'publicKey', schema: z.string() },
+      tags: ['keys'],
+      item: widgetKeyResponse,
+      listKey: 'widgetKeys',
+      create: {
+        summary: 'Create a public widget key',
+        body: createWidgetKeyInput,
+        run: (tenantId, body) => tenancy.createWidgetKey(tenantId, body),
       },
-      async (request, reply) =>
-        reply.status(201).send(await tenancy.createWidgetKey(principalOf(request).tenantId, request.body)),
-    )
+      list: { summary: 'List widget keys', run: (tenantId) => tenancy.listWidgetKeys(tenantId) },
+      remove: {
+        summary: 'Revoke a widget key',
+        run: (tenantId, publicKey) => tenancy.revokeWidgetKey(tenantId, publicKey),
+      },
+    })
 
-    routes.get(
-      '/widget-keys',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'List widget keys',
-          security,
-          response: { 200: z.object({ widgetKeys: z.array(widgetKeyResponse) }) },
-        },
+    collectionRoutes(routes, {
+      path: '/secret-keys',
+      id: { name: 'keyId', schema: z.string() },
+      tags: ['keys'],
+      item: secretKeyResponse,
+      listKey: 'secretKeys',
+      create: {
+        summary: 'Create a scoped secret key (shown once)',
+        body: createSecretKeyInput,
+        response: issuedSecretKeyResponse,
+        run: (tenantId, body) => tenancy.createSecretKey(tenantId, body),
       },
-      async (request) => ({ widgetKeys: await tenancy.listWidgetKeys(principalOf(request).tenantId) }),
-    )
-
-    routes.delete(
-      '/widget-keys/:publicKey',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'Revoke a widget key',
-          security,
-          params: z.object({ publicKey: z.string() }),
-        },
+      list: {
+        summary: 'List secret keys (never their values)',
+        run: (tenantId) => tenancy.listSecretKeys(tenantId),
       },
-      async (request, reply) => {
-        await tenancy.revokeWidgetKey(principalOf(request).tenantId, request.params.publicKey)
-        return reply.status(204).send()
+      remove: {
+        summary: 'Revoke a secret key',
+        run: (tenantId, keyId) => tenancy.revokeSecretKey(tenantId, keyId),
       },
-    )
-
-    routes.post(
-      '/secret-keys',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'Create a scoped secret key (shown once)',
-          security,
-          body: createSecretKeyInput,
-          response: { 201: issuedSecretKeyResponse },
-        },
-      },
-      async (request, reply) =>
-        reply.status(201).send(await tenancy.createSecretKey(principalOf(request).tenantId, request.body)),
-    )
-
-    routes.get(
-      '/secret-keys',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'List secret keys (never their values)',
-          security,
-          response: { 200: z.object({ secretKeys: z.array(secretKeyResponse) }) },
-        },
-      },
-      async (request) => ({ secretKeys: await tenancy.listSecretKeys(principalOf(request).tenantId) }),
-    )
-
-    routes.delete(
-      '/secret-keys/:keyId',
-      {
-        schema: {
-          tags: ['keys'],
-          summary: 'Revoke a secret key',
-          security,
-          params: z.object({ keyId: z.string() }),
-        },
-      },
-      async (request, reply) => {
-        await tenancy.revokeSecretKey(principalOf(request).tenantId, request.params.keyId)
-        return reply.status(204).send()
-      },
-    )
+    })
   }
 }

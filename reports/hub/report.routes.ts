@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
+import { collectionRoutes } from '../../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import { EXPORT_FORMATS } from '../export/export-report.ts'
 import { analyticsResult } from '../semantic/analytics.routes.ts'
@@ -17,7 +18,8 @@ const savedReport = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 })
-const reportParams = z.object({ reportId: z.string().min(1).max(64) })
+const reportId = z.string().min(1).max(64)
+const reportParams = z.object({ reportId })
 const specBody = z.strictObject({ spec: reportSpec })
 const runResponse = z.object({ spec: reportSpec, result: analyticsResult })
 
@@ -27,71 +29,26 @@ export function reportRoutes(reports: ReportService, tenancy: TenancyService): F
     routes.addHook('onRequest', requireSecretKey(tenancy, 'analyst'))
     const tenantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).tenantId
 
-    routes.post(
-      '/reports',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Save a report; the spec is checked against the semantic layer first',
-          body: specBody,
-          response: { 201: savedReport },
-        },
+    collectionRoutes(routes, {
+      path: '/reports',
+      id: { name: 'reportId', schema: reportId },
+      tags,
+      item: savedReport,
+      listKey: 'reports',
+      create: {
+        summary: 'Save a report; the spec is checked against the semantic layer first',
+        body: specBody,
+        run: (tenantId, body) => reports.create(tenantId, body.spec),
       },
-      async (request, reply) =>
-        reply.code(201).send(await reports.create(tenantOf(request), request.body.spec)),
-    )
-
-    routes.get(
-      '/reports',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'List saved reports',
-          response: { 200: z.object({ reports: z.array(savedReport) }) },
-        },
+      list: { summary: 'List saved reports', run: (tenantId) => reports.list(tenantId) },
+      get: { summary: 'One saved report', run: (tenantId, id) => reports.get(tenantId, id) },
+      update: {
+        summary: 'Replace a saved report’s spec',
+        body: specBody,
+        run: (tenantId, id, body) => reports.update(tenantId, id, body.spec),
       },
-      async (request) => ({ reports: await reports.list(tenantOf(request)) }),
-    )
-
-    routes.get(
-      '/reports/:reportId',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'One saved report',
-          params: reportParams,
-          response: { 200: savedReport },
-        },
-      },
-      async (request) => reports.get(tenantOf(request), request.params.reportId),
-    )
-
-    routes.put(
-      '/reports/:reportId',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Replace a saved report’s spec',
-          params: reportParams,
-          body: specBody,
-          response: { 200: savedReport },
-        },
-      },
-      async (request) => reports.update(tenantOf(request), request.params.reportId, request.body.spec),
-    )
-
-    routes.delete(
-      '/reports/:reportId',
-      { schema: { tags, security, summary: 'Delete a saved report', params: reportParams } },
-      async (request, reply) => {
-        await reports.delete(tenantOf(request), request.params.reportId)
-        return reply.code(204).send()
-      },
-    )
+      remove: { summary: 'Delete a saved report', run: (tenantId, id) => reports.delete(tenantId, id) },
+    })
 
     routes.post(
       '/reports/:reportId/run',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
+import { collectionRoutes } from '../../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
 import {
   createdScheduleResponse,
@@ -21,71 +22,34 @@ export function scheduleRoutes(schedules: ScheduleService, tenancy: TenancyServi
     routes.addHook('onRequest', requireSecretKey(tenancy, 'admin'))
     const tenantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).tenantId
 
-    routes.post(
-      '/report-schedules',
-      {
-        schema: {
-          tags,
-          summary: 'Schedule a report: its signing secret is shown only in this answer',
-          security,
-          body: createScheduleInput,
-          response: { 201: createdScheduleResponse },
-        },
+    collectionRoutes(routes, {
+      path: '/report-schedules',
+      id: { name: 'id', schema: z.uuid() },
+      tags,
+      item: scheduleResponse,
+      listKey: 'schedules',
+      create: {
+        summary: 'Schedule a report: its signing secret is shown only in this answer',
+        body: createScheduleInput,
+        response: createdScheduleResponse,
+        run: (tenantId, body) => schedules.create(tenantId, body),
       },
-      async (request, reply) =>
-        reply.status(201).send(await schedules.create(tenantOf(request), request.body)),
-    )
-
-    routes.get(
-      '/report-schedules',
-      {
-        schema: {
-          tags,
-          summary: 'List report schedules with their next runs',
-          security,
-          response: { 200: z.object({ schedules: z.array(scheduleResponse) }) },
-        },
+      list: {
+        summary: 'List report schedules with their next runs',
+        run: (tenantId) => schedules.list(tenantId),
       },
-      async (request) => ({ schedules: await schedules.list(tenantOf(request)) }),
-    )
-
-    routes.get(
-      '/report-schedules/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Read a report schedule',
-          security,
-          params,
-          response: { 200: scheduleResponse },
-        },
+      get: { summary: 'Read a report schedule', run: (tenantId, id) => schedules.get(tenantId, id) },
+      update: {
+        method: 'PATCH',
+        summary: 'Change a report schedule: fields left out keep their value',
+        body: updateScheduleInput,
+        run: (tenantId, id, body) => schedules.update(tenantId, id, body),
       },
-      async (request) => schedules.get(tenantOf(request), request.params.id),
-    )
-
-    routes.patch(
-      '/report-schedules/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Change a report schedule: fields left out keep their value',
-          security,
-          params,
-          body: updateScheduleInput,
-          response: { 200: scheduleResponse },
-        },
+      remove: {
+        summary: 'Delete a report schedule (its run history stays)',
+        run: (tenantId, id) => schedules.delete(tenantId, id),
       },
-      async (request) => schedules.update(tenantOf(request), request.params.id, request.body),
-    )
-
-    routes.delete(
-      '/report-schedules/:id',
-      { schema: { tags, summary: 'Delete a report schedule (its run history stays)', security, params } },
-      async (request, reply) => {
-        await schedules.delete(tenantOf(request), request.params.id)
-        return reply.status(204).send()
-      },
-    )
+    })
 
     for (const [action, paused] of [
       ['pause', true],
