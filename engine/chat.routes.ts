@@ -309,13 +309,17 @@ async function readFilePart(
   fieldName: string,
   limit: number,
 ): Promise<UploadedFile> {
-  const part = await request.file({ limits: { fileSize: limit } })
-  if (!part) throw new AppError('bad_request', 'send one file part as multipart/form-data')
   try {
+    const part = await request.file({ limits: { fileSize: limit } })
+    if (!part) throw new AppError('bad_request', 'send one file part as multipart/form-data')
     return { filename: part.filename, declaredType: part.mimetype, bytes: await part.toBuffer() }
   } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+    if (error instanceof AppError) throw error
+    const { code, message } = error as { code?: string; message?: string }
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new AppError('payload_too_large', `"${fieldName}" accepts files up to ${limit} bytes`)
+    // The multipart parser's own errors (no boundary, a malformed part) are the body's fault.
+    if (code === undefined) throw new AppError('bad_request', `the multipart body could not be read: ${message}`)
     throw error
   }
 }
