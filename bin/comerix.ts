@@ -14,6 +14,7 @@ import { toAppError } from '../platform/http/error-handler.ts'
 import { installProcessGuard } from '../platform/process-guard.ts'
 import { createApp } from './create-app.ts'
 import { demoGenerate } from './demo-generate.ts'
+import { mcpStdio } from './mcp-stdio.ts'
 import { reportRun } from './report-run.ts'
 import { stopAndExit, watchStopRequests } from './watch-stop-requests.ts'
 import { withOperator } from './with-operator.ts'
@@ -93,6 +94,7 @@ program
     3,
   )
   .option('--now <ms>', 'end of the history, epoch ms (default: now)', Number)
+  .option('--direct', 'bulk path: insert the rows straight into events (no event log, no sink)')
   .option('--json', 'print the summary as JSON')
   .action(
     async (options: {
@@ -103,6 +105,7 @@ program
       conversionRate: number
       chatUplift: number
       now?: number
+      direct?: boolean
       json?: boolean
     }) => {
       const { json, ...input } = options
@@ -155,7 +158,8 @@ const collect = (value: string, previous: string[]) => [...previous, value]
 
 program
   .command('widget-key:create')
-  .description('Create a public widget key for a tenant')
+  .alias('comerix:widget-key:create')
+  .description('Create a public widget key for a tenant (also: comerix:widget-key:create)')
   .requiredOption('--tenant <slug>', 'tenant slug')
   .option('--allowed-origin <origin>', 'origin allowed to use the key (repeatable)', collect, [])
   .addOption(
@@ -366,6 +370,14 @@ program
       result,
       () => `Revoked analyst ${name} of ${options.tenant} (${result.revoked} key(s)).`,
     )
+  })
+
+program
+  .command('mcp')
+  .description('Serve MCP over stdio for one tenant (desktop AI clients); every tool, no key needed locally')
+  .requiredOption('--tenant <slug>', 'the tenant the client acts for')
+  .action(async (options: { tenant: string }) => {
+    await mcpStdio(config(), options.tenant)
   })
 
 program

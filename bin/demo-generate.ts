@@ -12,6 +12,7 @@ import { findRunningServer } from './with-operator.ts'
 const PHASE_LABELS: Record<GenerationPhase, { label: string; unit: string }> = {
   publish: { label: 'generate + publish', unit: 'visitors' },
   store: { label: 'stored by the sink', unit: 'events' },
+  insert: { label: 'generate + insert', unit: 'visitors' },
 }
 
 /**

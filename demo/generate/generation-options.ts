@@ -23,6 +23,12 @@ export const generationInput = z.object({
     .default(3)
     .describe('Orders of visitors with an engaged chat, as a multiple of the base rate'),
   now: z.number().int().positive().optional().describe('End of the history, epoch ms (default: now)'),
+  direct: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Bulk path: insert the rows the pipeline would store straight into `events`, in large batches, instead of through the event log and the sink',
+    ),
 })
 export type GenerationInput = z.input<typeof generationInput>
 export type GenerationOptions = z.output<typeof generationInput> & { now: number }

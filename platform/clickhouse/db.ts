@@ -20,6 +20,7 @@ const TABLE_NAMES = [
   'conversions',
   'conversion_settings',
   'identity_links',
+  'identity_owners',
   'chat_sessions',
   'execution_events',
   'reports',

@@ -15,6 +15,9 @@ import type { Tables } from '../../platform/clickhouse/db.ts'
  * fixed (anonymous -> email -> customer); two customer ids are never merged, even when one email or
  * anonymous id was linked to both: the latest link wins.
  *
+ * The latest links per id are kept by `identity_owners` (migration 0040, a materialized view of the links
+ * `identity_links` lists, as aggregate states), so a query merges one row per id instead of every link.
+ *
  * `id_person`: (kind, id) -> person for every anonymous id and email hash that has a link. The owners are
  * grouped by the email whose customer an anonymous id needs (an email's own group is keyed by itself), so
  * `identity_links` is read once: a second reference to `id_owner` would read it again (CTEs are inlined).
@@ -25,9 +28,9 @@ export function identityCtes(tables: Tables): string[] {
       SELECT
         from_kind,
         from_id,
-        argMaxIf(to_id, (linked_at, to_id), to_kind = 'customer') AS customer_id,
-        argMaxIf(to_id, (linked_at, to_id), to_kind = 'email') AS email_hash
-      FROM ${tables.identity_links}
+        argMaxIfMerge(customer_state) AS customer_id,
+        argMaxIfMerge(email_state) AS email_hash
+      FROM ${tables.identity_owners}
       WHERE tenant_id = {tenant_id:UUID}
       GROUP BY from_kind, from_id
     )`,

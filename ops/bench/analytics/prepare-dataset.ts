@@ -30,8 +30,9 @@ export const benchEnv = (dataDir: string): Record<string, string> => ({
 
 /**
  * Reuses the history in the data directory when it was generated with the same parameters, else
- * generates it with the real `comerix demo:generate` (no server running: the CLI opens the data
- * directory and runs the sink itself, so the events take the real path: event log, sink, ClickHouse).
+ * generates it with the real `comerix demo:generate --direct` (no server running: the CLI opens the data
+ * directory and inserts the generator's rows, built as the intake and the engine build them, straight
+ * into `events` in 100k-row batches; the event log and the sink are skipped, the materialized views run).
  */
 export async function prepareDataset(
   options: AnalyticsOptions,
@@ -78,6 +79,7 @@ export async function prepareDataset(
         String(options.seed),
         '--conversion-rate',
         String(plan.conversionRate),
+        '--direct',
         '--json',
       ],
       env,
