@@ -14,7 +14,6 @@ import { toAppError } from '../platform/http/error-handler.ts'
 import { installProcessGuard } from '../platform/process-guard.ts'
 import { createApp } from './create-app.ts'
 import { demoGenerate } from './demo-generate.ts'
-import { mcpStdio } from './mcp-stdio.ts'
 import { reportRun } from './report-run.ts'
 import { stopAndExit, watchStopRequests } from './watch-stop-requests.ts'
 import { withOperator } from './with-operator.ts'
@@ -158,8 +157,7 @@ const collect = (value: string, previous: string[]) => [...previous, value]
 
 program
   .command('widget-key:create')
-  .alias('comerix:widget-key:create')
-  .description('Create a public widget key for a tenant (also: comerix:widget-key:create)')
+  .description('Create a public widget key for a tenant')
   .requiredOption('--tenant <slug>', 'tenant slug')
   .option('--allowed-origin <origin>', 'origin allowed to use the key (repeatable)', collect, [])
   .addOption(
@@ -370,14 +368,6 @@ program
       result,
       () => `Revoked analyst ${name} of ${options.tenant} (${result.revoked} key(s)).`,
     )
-  })
-
-program
-  .command('mcp')
-  .description('Serve MCP over stdio for one tenant (desktop AI clients); every tool, no key needed locally')
-  .requiredOption('--tenant <slug>', 'the tenant the client acts for')
-  .action(async (options: { tenant: string }) => {
-    await mcpStdio(config(), options.tenant)
   })
 
 program
