@@ -319,7 +319,8 @@ async function readFilePart(
     if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new AppError('payload_too_large', `"${fieldName}" accepts files up to ${limit} bytes`)
     // The multipart parser's own errors (no boundary, a malformed part) are the body's fault.
-    if (code === undefined) throw new AppError('bad_request', `the multipart body could not be read: ${message}`)
+    if (code === undefined)
+      throw new AppError('bad_request', `the multipart body could not be read: ${message}`)
     throw error
   }
 }
