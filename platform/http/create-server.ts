@@ -45,6 +45,9 @@ export async function createServer(options: ServerOptions) {
       },
     }),
     clientErrorHandler: answerClientError,
+    // The router's own refusals (a malformed percent-encoding, a path parameter over 100 characters)
+    // answer with the catalog's shape like every other error.
+    frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     requestIdHeader: false,

@@ -13,6 +13,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
   FST_ERR_BAD_URL: 'bad_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'bad_request',
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_media_type',
   FST_REQ_FILE_TOO_LARGE: 'payload_too_large',
   FST_FILES_LIMIT: 'payload_too_large',
@@ -70,5 +71,6 @@ export async function handleError(
   if (appError.status >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.warn({ code: appError.code, message: appError.message }, 'request rejected')
   if (appError.headers) void reply.headers(appError.headers)
-  await reply.status(appError.status).send(appError.toBody(request.id))
+  // A route that failed after choosing another type (an export's CSV) still answers an error in JSON.
+  await reply.status(appError.status).type('application/json').send(appError.toBody(request.id))
 }

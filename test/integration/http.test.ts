@@ -55,6 +55,15 @@ describe('errors', () => {
     })
   })
 
+  it("answers the router's own refusals (bad percent-encoding, an over-long path parameter) with catalog errors", async () => {
+    for (const url of ['/v1/admin/goals/%ED%A0%80', `/v1/admin/reports/${'x'.repeat(101)}`]) {
+      const response = await app.server.inject({ url })
+      expect(response.statusCode).toBe(400)
+      expect(response.headers['content-type']).toMatch(/^application\/json/)
+      expect(response.json()).toMatchObject({ error: { code: 'bad_request', retryable: false } })
+    }
+  })
+
   it('answers malformed JSON with invalid_json, never 500', async () => {
     const response = await app.server.inject({
       method: 'POST',
