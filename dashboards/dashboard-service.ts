@@ -158,18 +158,25 @@ export class DashboardService {
   async render(
     tenantId: string,
     dashboardId: string,
+    view: DashboardView = {},
   ): Promise<{ dashboard: Dashboard; tiles: RenderedTile[] }> {
     const dashboard = await this.get(tenantId, dashboardId)
     const tiles: RenderedTile[] = []
     for (const tile of await this.tiles(tenantId, dashboardId)) {
-      tiles.push(await this.renderTile(tenantId, tile))
+      tiles.push(await this.renderTile(tenantId, tile, view))
     }
     return { dashboard, tiles }
   }
 
-  private async renderTile(tenantId: string, tile: Tile): Promise<RenderedTile> {
+  private async renderTile(tenantId: string, tile: Tile, view: DashboardView): Promise<RenderedTile> {
     try {
-      const { spec, result } = await this.reports.run(tenantId, { reportId: tile.reportId })
+      const ref = { reportId: tile.reportId }
+      const { spec, result } =
+        view.dateRange || view.timezone
+          ? await this.reports.run(tenantId, {
+              spec: withView(await this.reports.specOf(tenantId, ref), view),
+            })
+          : await this.reports.run(tenantId, ref)
       return { ...tile, title: spec.title, data: result }
     } catch (error) {
       if (!(error instanceof AppError)) throw error
@@ -239,3 +246,13 @@ const toTile = (row: TileRow): Tile => ({
   size: { width: Number(row.width), height: Number(row.height) },
   position: { x: Number(row.x), y: Number(row.y) },
 })
+
+/** A dashboard-wide date range and timezone, applied to every tile instead of its report's own. */
+export interface DashboardView {
+  dateRange?: ReportSpec['dateRange']
+  timezone?: string
+}
+
+function withView(spec: ReportSpec, view: DashboardView): ReportSpec {
+  return { ...spec, dateRange: view.dateRange ?? spec.dateRange, timezone: view.timezone ?? spec.timezone }
+}

@@ -8,6 +8,7 @@ import { VISUALIZATIONS } from '../reports/hub/report-spec.ts'
 import { analyticsResult } from '../reports/semantic/analytics.routes.ts'
 import { RELATIVE_RANGES } from '../reports/semantic/analytics-window.ts'
 import { timezone } from '../reports/semantic/timezone.ts'
+import { BUILTIN_DASHBOARDS } from './builtin-dashboards.ts'
 import { type Dashboard, type DashboardService, GRID_COLUMNS } from './dashboard-service.ts'
 import { OVERVIEW_NAME } from './overview-dashboard.ts'
 
@@ -58,6 +59,7 @@ export function dashboardRoutes(
   dashboards: DashboardService,
   tenancy: TenancyService,
   installOverview: (tenantId: string, timezone: string) => Promise<Dashboard>,
+  installBuiltin: (tenantId: string, key: string, timezone: string) => Promise<Dashboard | undefined>,
 ): FastifyPluginAsyncZod {
   return async (routes) => {
     routes.addHook('onRequest', requireSecretKey(tenancy, 'analyst'))
@@ -93,6 +95,25 @@ export function dashboardRoutes(
         },
       },
       async (request) => installOverview(tenantOf(request), request.body.timezone),
+    )
+
+    routes.post(
+      '/dashboards/builtin/:key',
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Install a built-in dashboard (${Object.keys(BUILTIN_DASHBOARDS).join(', ')}): its reports saved and pinned; idempotent`,
+          params: z.object({ key: z.enum(Object.keys(BUILTIN_DASHBOARDS) as [string, ...string[]]) }),
+          body: z.strictObject({ timezone: timezone.default('UTC') }),
+          response: { 200: dashboard },
+        },
+      },
+      async (request) => {
+        const board = await installBuiltin(tenantOf(request), request.params.key, request.body.timezone)
+        if (!board) throw new AppError('not_found', `no built-in dashboard "${request.params.key}"`)
+        return board
+      },
     )
 
     routes.get(

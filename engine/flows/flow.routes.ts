@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
+import { flowJsonSchema } from './flow-json-schema.ts'
 import type { FlowService } from './flow-service.ts'
 
 const security = [{ secretKey: [] }]
@@ -27,6 +28,8 @@ const versionInfo = z.object({
   publishedBy: z.string(),
   createdAt: z.string(),
 })
+
+const schemaDocument = flowJsonSchema()
 
 /** Flow authoring for a tenant's admin key. Mounted under /v1/admin. */
 export function flowRoutes(flows: FlowService, tenancy: TenancyService): FastifyPluginAsyncZod {
@@ -158,6 +161,19 @@ export function flowRoutes(flows: FlowService, tenancy: TenancyService): Fastify
         },
       },
       async (request) => ({ versions: await flows.versionsOf(tenantOf(request), request.params.flowId) }),
+    )
+
+    routes.get(
+      '/flows/schema',
+      {
+        schema: {
+          tags: ['flows'],
+          summary: 'JSON Schema of a flow document (engine/flows/flow.schema.json), for editors',
+          security,
+          response: { 200: z.record(z.string(), z.unknown()) },
+        },
+      },
+      async () => schemaDocument,
     )
 
     routes.get(
