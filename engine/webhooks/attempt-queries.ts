@@ -12,8 +12,8 @@ export interface AttemptLogRow {
   latency_ms: number
   error: string
   response_excerpt: string
-  attempted_at: number
-  next_attempt_at: number | null
+  attempted_ms: number
+  next_attempt_ms: number | null
 }
 
 export interface AttemptFilter {
@@ -30,9 +30,9 @@ const ms = (column: string) => `toFloat64(toUnixTimestamp64Milli(${column}))`
 /** Attempts of one tenant, newest first, narrowed to an endpoint, an event, a status or a time. */
 export function listAttempts(db: Db, tenantId: string, filter: AttemptFilter): Promise<AttemptLogRow[]> {
   return db.select<AttemptLogRow>(
-    `SELECT toString(endpoint_id) AS endpoint_id, message_id, event_type, trigger, attempt, status, http_status,
-            latency_ms, error, response_excerpt, ${ms('attempted_at')} AS attempted_at,
-            if(isNull(next_attempt_at), NULL, ${ms('assumeNotNull(next_attempt_at)')}) AS next_attempt_at
+    `SELECT endpoint_id, message_id, event_type, trigger, attempt, status, http_status,
+            latency_ms, error, response_excerpt, ${ms('attempted_at')} AS attempted_ms,
+            if(isNull(next_attempt_at), NULL, ${ms('assumeNotNull(next_attempt_at)')}) AS next_attempt_ms
      FROM ${db.tables.webhook_attempts}
      WHERE tenant_id = {tenantId:UUID}
        AND ({endpointId:String} = '' OR endpoint_id = toUUIDOrZero({endpointId:String}))

@@ -116,7 +116,7 @@ function toAttemptView(row: AttemptLogRow): AttemptView {
     latencyMs: row.latency_ms,
     error: row.error,
     responseExcerpt: row.response_excerpt,
-    attemptedAt: iso(row.attempted_at),
-    ...(row.next_attempt_at === null ? {} : { nextAttemptAt: iso(row.next_attempt_at) }),
+    attemptedAt: iso(row.attempted_ms),
+    ...(row.next_attempt_ms === null ? {} : { nextAttemptAt: iso(row.next_attempt_ms) }),
   }
 }

@@ -1,0 +1,3 @@
+import { webhookCases } from './webhooks-cases.ts'
+
+webhookCases('the local state store', {})
