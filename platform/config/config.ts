@@ -77,7 +77,7 @@ const envSchema = z.object({
   SINK_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   SINK_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   CONNECTIONS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
-  CHAT_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  CHAT_SESSION_TTL_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   CHAT_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(1_800),
   CHAT_RATE_LIMIT_PER_SESSION: z.coerce.number().int().min(1).default(10),
   CHAT_MAX_STEPS_PER_TURN: z.coerce.number().int().min(1).max(10_000).default(100),
