@@ -1,3 +1,5 @@
+import { ANALYST_SQL_USAGE } from './analyst-sql/analyst-sql-options.ts'
+import { runAnalystSqlSuite } from './analyst-sql/analyst-sql-suite.ts'
 import { ANALYTICS_USAGE } from './analytics/analytics-options.ts'
 import { runAnalyticsSuite } from './analytics/analytics-suite.ts'
 import { INGEST_USAGE } from './ingest/ingest-options.ts'
@@ -7,6 +9,7 @@ import { runIngestSuite } from './ingest/ingest-suite.ts'
 const SUITES: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   ingest: { run: runIngestSuite, usage: INGEST_USAGE },
   analytics: { run: runAnalyticsSuite, usage: ANALYTICS_USAGE },
+  'analyst-sql': { run: runAnalystSqlSuite, usage: ANALYST_SQL_USAGE },
 }
 
 const [suite, ...argv] = process.argv.slice(2)

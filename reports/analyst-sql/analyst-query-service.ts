@@ -1,9 +1,17 @@
 import type { Readable } from 'node:stream'
 import type { ClickHouse } from '../../platform/clickhouse/create-clickhouse.ts'
+import { ExpiringCache } from '../../platform/expiring-cache.ts'
+import { sha256Hex } from '../../platform/ids.ts'
 import { ANALYST_SCHEMA, ANALYST_VIEWS, analystDatabase, TENANT_PARAM } from './analyst-schema.ts'
 import { refuseUnprintableIdentifiers } from './check-identifiers.ts'
 import { checkReferences } from './check-references.ts'
-import { checkSelectAst, classifyStatement, isOutputFormat, notReadOnly } from './check-statement.ts'
+import {
+  checkSelectAst,
+  classifyStatement,
+  isOutputFormat,
+  notReadOnly,
+  type Statement,
+} from './check-statement.ts'
 import { fromEngineError, refuse } from './clickhouse-error.ts'
 import { parseExplainTree } from './explain-tree.ts'
 import type { RequestSettings } from './output-settings.ts'
@@ -33,6 +41,8 @@ export interface AnalystLimits extends QueryLimits {
 }
 
 /** Settings for the endpoint's own parser calls: a setting chdb kept from another query cannot cut them short. */
+const LONG_QUERY_MS = 1_000
+const COOL_DOWN_MS = 250
 const INTERNAL_SETTINGS =
   "SETTINGS max_result_rows = 0, max_result_bytes = 0, result_overflow_mode = 'throw', limit = 0, offset = 0, max_execution_time = 30"
 
@@ -43,7 +53,14 @@ const INTERNAL_SETTINGS =
  * own SETTINGS.
  */
 export class AnalystQueryService {
-  private readonly running = new Set<string>()
+  /** Running queries by tenant and query id, with when they started. */
+  private readonly running = new Map<string, number>()
+  private coolUntil = 0
+  /**
+   * Statements already checked, by their text and parameters (a parameter may be an Identifier, so it is part
+   * of what was checked): dashboards repeat the same queries, which then skip the parser round trips.
+   */
+  private readonly checked = new ExpiringCache<Statement>(600_000, 2_000)
 
   constructor(
     private readonly clickhouse: ClickHouse,
@@ -58,26 +75,43 @@ export class AnalystQueryService {
         `Query with id = ${query.queryId} is already running`,
       )
     }
-    if (this.running.size >= this.limits.maxConcurrent) {
-      throw refuse(
-        'TOO_MANY_SIMULTANEOUS_QUERIES',
-        `Too many simultaneous analyst queries. Maximum: ${this.limits.maxConcurrent}; retry shortly`,
-      )
-    }
-    this.running.add(runningKey)
+    await this.admit()
+    const started = Date.now()
+    this.running.set(runningKey, started)
     try {
       return await this.execute(query)
     } catch (error) {
       throw fromEngineError(error)
     } finally {
       this.running.delete(runningKey)
+      if (Date.now() - started > LONG_QUERY_MS) this.coolUntil = Date.now() + COOL_DOWN_MS
+    }
+  }
+
+  /**
+   * chdb makes a write wait for the queries already running, and new reads keep starting while it waits, so
+   * back-to-back heavy queries could hold the sink for ever. Once an analyst query has run LONG_QUERY_MS, no
+   * new one starts until the running ones end, and then not for COOL_DOWN_MS: the sink's insert gets in, so
+   * an analyst delays ingest by at most the time limit (max_execution_time) plus the cool-down.
+   */
+  private async admit(): Promise<void> {
+    const deadline = Date.now() + (this.limits.maxExecutionSeconds + 2) * 1000
+    for (;;) {
+      const now = Date.now()
+      const draining = [...this.running.values()].some((started) => now - started > LONG_QUERY_MS)
+      if (!draining && now >= this.coolUntil && this.running.size < this.limits.maxConcurrent) return
+      if (now > deadline) {
+        throw refuse(
+          'TOO_MANY_SIMULTANEOUS_QUERIES',
+          `Too many simultaneous analyst queries (maximum ${this.limits.maxConcurrent}); retry shortly`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
 
   private async execute(query: AnalystQuery): Promise<AnalystResult> {
-    const normalized = await this.normalize(query.sql)
-    refuseUnprintableIdentifiers(normalized)
-    const statement = classifyStatement(normalized)
+    const statement = await this.statementOf(query)
     const format = statement.format ?? query.defaultFormat ?? 'TabSeparated'
     if (!isOutputFormat(format))
       throw refuse('UNKNOWN_FORMAT', `Format ${format} is not available to analysts`)
@@ -96,12 +130,23 @@ export class AnalystQueryService {
           {},
         )
       case 'select': {
-        await this.check(statement.body, query.params)
         const limits = lowered(this.limits, query.settings.limits)
         const sql = scopeQuery(this.clickhouse.database, statement.body, limits, query.settings.output)
         return this.exec(query, format, sql, { ...query.params, [TENANT_PARAM]: query.tenantId })
       }
     }
+  }
+
+  private async statementOf(query: AnalystQuery): Promise<Statement> {
+    const key = sha256Hex(JSON.stringify([query.sql, query.params]))
+    const known = this.checked.get(key)
+    if (known) return known
+    const normalized = await this.normalize(query.sql)
+    refuseUnprintableIdentifiers(normalized)
+    const statement = classifyStatement(normalized)
+    if (statement.kind === 'select') await this.check(statement.body, query.params)
+    this.checked.set(key, statement)
+    return statement
   }
 
   /** ClickHouse's own formatting of the statement; refuses anything but exactly one statement. */
