@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { startFuzzApp } from '../../test/fuzz/fuzz-app.ts'
-import { FuzzFigures } from '../../test/fuzz/fuzz-figures.ts'
+import { startFuzzApp } from './fuzz-app.ts'
+import { FuzzFigures } from './fuzz-figures.ts'
 import {
   checkAlive,
   describeFinding,
@@ -11,9 +11,9 @@ import {
   type FuzzContext,
   fuzzOperation,
   watchCrashes,
-} from '../../test/fuzz/fuzz-operation.ts'
-import { injectTarget, socketTarget } from '../../test/fuzz/fuzz-targets.ts'
-import { seedTenants } from '../../test/fuzz/seed-tenants.ts'
+} from './fuzz-operation.ts'
+import { injectTarget, socketTarget } from './fuzz-targets.ts'
+import { seedTenants } from './seed-tenants.ts'
 
 const USAGE = `usage: npm run fuzz -- [--runs N] [--minutes M] [--seed S] [--socket-share F] [--out findings.json] [--only TEXT] [--timeout-ms MS] [--verbose]
   Walks every operation of the OpenAPI document with generated hostile requests, in rounds of N runs
