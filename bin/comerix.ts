@@ -14,6 +14,7 @@ import { toAppError } from '../platform/http/error-handler.ts'
 import { installProcessGuard } from '../platform/process-guard.ts'
 import { createApp } from './create-app.ts'
 import { demoGenerate } from './demo-generate.ts'
+import { mcpStdio } from './mcp-stdio.ts'
 import { reportRun } from './report-run.ts'
 import { stopAndExit, watchStopRequests } from './watch-stop-requests.ts'
 import { withOperator } from './with-operator.ts'
@@ -368,6 +369,14 @@ program
       result,
       () => `Revoked analyst ${name} of ${options.tenant} (${result.revoked} key(s)).`,
     )
+  })
+
+program
+  .command('mcp')
+  .description('Serve MCP over stdio for one tenant (desktop AI clients); every tool, no key needed locally')
+  .requiredOption('--tenant <slug>', 'the tenant the client acts for')
+  .action(async (options: { tenant: string }) => {
+    await mcpStdio(config(), options.tenant)
   })
 
 program

@@ -14,6 +14,7 @@ import { EventPublisher } from '../ingest/event-publisher.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { EventSink } from '../ingest/sink/event-sink.ts'
 import { telemetryRoutes } from '../ingest/telemetry.routes.ts'
+import { createMcp, type Mcp } from '../mcp/create-mcp.ts'
 import type { Config } from '../platform/config/config.ts'
 import { createPlatform, type Platform } from '../platform/create-platform.ts'
 import { loadSecretBox } from '../platform/crypto/secret-box.ts'
@@ -33,6 +34,8 @@ export interface App extends Platform {
   demoGenerator: DemoGenerator
   /** SQL analysts: the ClickHouse HTTP endpoint (started by listen) and analyst:* operations. */
   analystSql: AnalystSql
+  /** MCP: `/mcp` (Streamable HTTP) and servers for the stdio entry (`comerix mcp`). */
+  mcp: Mcp
 }
 
 export interface AppOptions {
@@ -75,6 +78,13 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
   const reports = await createReports(platform)
   const dashboards = await createDashboards(platform, reports)
   const analystSql = await createAnalystSql(platform, roles.includes('api'))
+  const mcp = await createMcp(platform, {
+    engine,
+    reports,
+    dashboards,
+    analystSql,
+    baseUrl: () => ownUrl(platform, config),
+  })
 
   const demoSeed = createDemoOperator({
     tenancy: platform.tenancy,
@@ -144,6 +154,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     demo,
     demoGenerator,
     analystSql,
+    mcp,
   }
 }
 
