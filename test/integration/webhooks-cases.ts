@@ -446,8 +446,14 @@ export function webhookCases(name: string, env: Record<string, string> | undefin
       )
       expect(view).toMatchObject({ enabled: false, disabledReason: 'gone', disabledAt: expect.any(String) })
       expect(receiver.received.filter((entry) => entry.path === '/gone')).toHaveLength(1)
-      const metrics = await (await fetch(`${base}/metrics`)).text()
-      expect(metrics).toMatch(/comerix_webhook_endpoints_disabled_total\{reason="gone"\} [1-9]/)
+      // The metric is counted right after the endpoint's row changes.
+      await waitFor(
+        async () =>
+          /comerix_webhook_endpoints_disabled_total\{reason="gone"\} [1-9]/.test(
+            await (await fetch(`${base}/metrics`)).text(),
+          ),
+        { timeoutMs: 5_000, message: 'the disabled metric' },
+      )
       const again = await api(
         'POST',
         `/v1/admin/webhook-endpoints/${endpoint.endpointId}/test`,
