@@ -1,4 +1,4 @@
-import { median } from './median.ts'
+import { median, percentile } from './median.ts'
 
 /** One timed analytics request: a family's endpoint with every metric, over the whole history. */
 export interface EndpointCase {
@@ -14,6 +14,8 @@ export interface EndpointTiming {
   /** Timed requests (fewer than asked when a warm-up took longer than SLOW_MS). */
   timed: number
   medianMs: number
+  /** Nearest-rank 95th percentile of the timed requests (their maximum below 20 requests). */
+  p95Ms: number
   minMs: number
   /** Rows of the answer's `rows`, to show the request did real work. */
   rows: number
@@ -115,13 +117,21 @@ export async function measureEndpoints(
       for (let i = 0; i < timed; i++) results.push(await request())
       const elapsed = results.map((result) => result.ms)
       const rows = results.at(-1)?.rows ?? 0
-      timings.push({ case: entry, timed, medianMs: median(elapsed), minMs: Math.min(...elapsed), rows })
+      timings.push({
+        case: entry,
+        timed,
+        medianMs: median(elapsed),
+        p95Ms: percentile(elapsed, 95),
+        minMs: Math.min(...elapsed),
+        rows,
+      })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       timings.push({
         case: entry,
         timed: 0,
         medianMs: Number.NaN,
+        p95Ms: Number.NaN,
         minMs: Number.NaN,
         rows: 0,
         error: message,
