@@ -158,7 +158,8 @@ const collect = (value: string, previous: string[]) => [...previous, value]
 
 program
   .command('widget-key:create')
-  .description('Create a public widget key for a tenant')
+  .alias('comerix:widget-key:create')
+  .description('Create a public widget key for a tenant (also: comerix:widget-key:create)')
   .requiredOption('--tenant <slug>', 'tenant slug')
   .option('--allowed-origin <origin>', 'origin allowed to use the key (repeatable)', collect, [])
   .addOption(

@@ -3,8 +3,10 @@ import type { DashboardService } from '../dashboards/dashboard-service.ts'
 import { installOverviewDashboard } from '../dashboards/overview-dashboard.ts'
 import { createDemoOperator, type DemoOperator, demoOperatorRoutes } from '../demo/demo-operator.ts'
 import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../demo/demo-shop.ts'
+import { demoStorefrontRoutes } from '../demo/demo-storefront.ts'
 import { demoGenerateRoutes } from '../demo/generate/demo-generate.routes.ts'
 import { createDemoGenerator, type DemoGenerator } from '../demo/generate/demo-generator.ts'
+import { STOREFRONT_PREFIX } from '../demo/storefront-pages.ts'
 import { createEngine, type Engine } from '../engine/create-engine.ts'
 import { conversionRoutes } from '../ingest/conversions/conversion.routes.ts'
 import { conversionSettingsRoutes } from '../ingest/conversions/conversion-settings.routes.ts'
@@ -95,6 +97,7 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     secretBox: await loadSecretBox(config),
     baseUrl: () => ownUrl(platform, config),
     shopApiServed: Boolean(options.demo) && roles.includes('api'),
+    widget: { settings: engine.widget.settings, forms: engine.widget.forms },
   })
   // The demo tenant also gets the built-in overview dashboard, which `demo:generate` fills with data.
   const demo: DemoOperator = {
@@ -119,7 +122,13 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     await platform.server.register(demoGenerateRoutes(demoGenerator, platform.operatorToken), {
       prefix: '/v1/operator',
     })
-    if (options.demo) await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })
+    if (options.demo) {
+      await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })
+      await platform.server.register(
+        demoStorefrontRoutes({ tenancy: platform.tenancy, baseUrl: () => ownUrl(platform, config) }),
+        { prefix: STOREFRONT_PREFIX },
+      )
+    }
   }
 
   let sink: EventSink | undefined

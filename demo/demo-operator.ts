@@ -12,6 +12,7 @@ import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
 import { demoAdminKey } from './demo-admin-key.ts'
 import { DEMO_FLOWS } from './demo-flows.ts'
 import { DEMO_SHOP_PREFIX, DEMO_SHOP_TOKEN } from './demo-shop.ts'
+import { type DemoWidgetDeps, seedDemoWidget } from './demo-widget.ts'
 
 export const DEMO_TENANT = 'demo'
 export const DEMO_WIDGET_KEY_NAME = 'demo widget'
@@ -58,6 +59,8 @@ export interface DemoDeps {
   /** The installation's own URL: the listening address once it listens, else the configured one. */
   baseUrl: () => string
   shopApiServed: boolean
+  /** Widget settings and forms: the seed publishes the demo key's settings and a `contact` form. */
+  widget: DemoWidgetDeps
 }
 
 const LOCK_TTL_MS = 30_000
@@ -131,21 +134,28 @@ export function createDemoOperator(deps: DemoDeps): DemoOperator {
         }
 
         const intents = DEMO_FLOWS.map((flow) => flow.intent)
+        // The demo shop at /demo embeds the widget from the installation's own origin, whatever its port.
+        const ownOrigin = new URL(baseUrl).origin
+        const allowedOrigins = [...new Set<string>([...DEMO_ALLOWED_ORIGINS, ownOrigin])]
         const existingKey = (await tenancy.listWidgetKeys(tenantId)).find(
           (key) => key.name === DEMO_WIDGET_KEY_NAME && !key.revoked,
         )
-        // A key seeded before a demo flow was added cannot trigger it; keys are immutable, so replace it.
+        // A key seeded before a demo flow was added cannot trigger it (or before the server moved to
+        // another port, cannot be used by the demo shop); keys are immutable, so replace it.
         const outdated =
-          existingKey && !existingKey.allIntents && intents.some((i) => !existingKey.intents.includes(i))
+          existingKey &&
+          ((!existingKey.allIntents && intents.some((i) => !existingKey.intents.includes(i))) ||
+            !existingKey.allowedOrigins.includes(ownOrigin))
         if (existingKey && outdated) await tenancy.revokeWidgetKey(tenantId, existingKey.publicKey)
         const widgetKey =
           existingKey && !outdated
             ? existingKey
             : await tenancy.createWidgetKey(tenantId, {
                 name: DEMO_WIDGET_KEY_NAME,
-                allowedOrigins: [...DEMO_ALLOWED_ORIGINS],
+                allowedOrigins,
                 intents,
               })
+        await seedDemoWidget(deps.widget, tenantId, widgetKey.publicKey)
 
         return {
           tenant: DEMO_TENANT,

@@ -23,7 +23,13 @@ export type NodeOutcome =
   | { kind: 'next'; next: string; blocks?: Block[]; assign?: Record<string, unknown>; events?: EngineEvent[] }
   | { kind: 'wait_input'; blocks: Block[] }
   | { kind: 'wait_time'; work: AsyncWork }
-  | { kind: 'finish'; status: 'completed' | 'aborted'; blocks?: Block[]; reason?: string }
+  | {
+      kind: 'finish'
+      status: 'completed' | 'aborted'
+      blocks?: Block[]
+      reason?: string
+      events?: EngineEvent[]
+    }
   | { kind: 'fail'; code: ExecutionErrorCode; message: string }
 
 export interface NodeContext {

@@ -85,6 +85,7 @@ export function runTurn(
       case 'wait_time':
         return settle({ status: 'waiting_time', pollAfterMs: 1_000 })
       case 'finish':
+        events.push(...(outcome.events ?? []))
         return settle({
           status: outcome.status,
           ...(outcome.status === 'aborted'

@@ -39,7 +39,7 @@ export async function authorizeWidgetRequest(
   }
   const widgetKey = await tenancy.resolveWidgetKey(publicKey)
   if (!widgetKey) throw new AppError('unauthorized', 'the widget key is unknown or revoked')
-  const origin = request.headers.origin
+  const origin = requestOrigin(request)
   if (!isOriginAllowedCached(widgetKey, origin)) {
     throw new AppError(
       'origin_not_allowed',
@@ -48,6 +48,18 @@ export async function authorizeWidgetRequest(
   }
   allowOrigin(reply, origin)
   return widgetKey
+}
+
+/**
+ * The page's origin: the Origin header, or for a same-origin GET (browsers send no Origin then, but do
+ * send Sec-Fetch-Site, which a page cannot set) the server's own origin as the browser addressed it. So a
+ * page served by the API's own host (the demo shop) passes only when the key allows that origin.
+ */
+function requestOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin
+  if (origin !== undefined) return origin
+  if (request.headers['sec-fetch-site'] !== 'same-origin') return undefined
+  return `${request.protocol}://${request.host}`
 }
 
 /** CORS headers for an allowed origin; every answer after the origin check carries them, errors included. */
@@ -82,7 +94,7 @@ export async function admitWidgetRequest(
     await gate.rateLimiter.consume(`ip:${request.ip}`, 1, gate.rateLimitPerIp)
   } catch (error) {
     const known = publicKey === undefined ? undefined : gate.tenancy.peekWidgetKey(publicKey)
-    const origin = request.headers.origin
+    const origin = requestOrigin(request)
     if (known && isOriginAllowedCached(known, origin)) allowOrigin(reply, origin)
     throw error
   }

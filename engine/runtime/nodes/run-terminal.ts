@@ -5,9 +5,10 @@ export function runHandoff(node: NodeOf<'handoff'>, context: NodeContext): NodeO
   const blocks = [
     { id: node.id, type: 'handoff' as const, message: renderTemplate(node.message, context.variables) },
   ]
-  if (node.next)
-    return { kind: 'next', next: node.next, blocks, events: [{ type: 'chat.handoff', blockId: node.id }] }
-  return { kind: 'finish', status: 'completed', blocks }
+  // A handoff that ends the flow is a handoff too: the event is recorded either way.
+  const events = [{ type: 'chat.handoff' as const, blockId: node.id }]
+  if (node.next) return { kind: 'next', next: node.next, blocks, events }
+  return { kind: 'finish', status: 'completed', blocks, events }
 }
 
 export function runEnd(node: NodeOf<'end'>, context: NodeContext): NodeOutcome {
