@@ -1,4 +1,3 @@
-import { nextVersion, toIsoTime } from '../platform/clickhouse/datetime.ts'
 import type { Db } from '../platform/clickhouse/db.ts'
 import type { Clock } from '../platform/clock.ts'
 import { AppError } from '../platform/errors/catalog.ts'
@@ -8,12 +7,12 @@ import type { ReportSpec } from '../reports/hub/report-spec.ts'
 import type { AnalyticsResult } from '../reports/semantic/analytics-result.ts'
 import {
   type DashboardRow,
+  dashboardsTable,
   findDashboard,
   listDashboards,
   listTiles,
   type TileRow,
-  writeDashboard,
-  writeTile,
+  tilesTable,
 } from './dashboard-queries.ts'
 
 /** Tiles sit on a grid this many columns wide. */
@@ -52,18 +51,13 @@ export class DashboardService {
   ) {}
 
   async create(tenantId: string, input: { name: string; description?: string }): Promise<Dashboard> {
-    const now = this.clock.now()
-    const dashboardId = newId()
-    await writeDashboard(this.db, {
-      tenant_id: tenantId,
-      dashboard_id: dashboardId,
-      name: input.name,
-      description: input.description ?? '',
-      created_at: now,
-      updated_at: now,
-      deleted: 0,
-    })
-    return this.get(tenantId, dashboardId)
+    const row = await dashboardsTable.write(
+      this.db,
+      { tenant_id: tenantId, dashboard_id: newId(), name: input.name, description: input.description ?? '' },
+      undefined,
+      this.clock.now(),
+    )
+    return toDashboard(row)
   }
 
   async list(tenantId: string): Promise<Dashboard[]> {
@@ -71,22 +65,11 @@ export class DashboardService {
   }
 
   async get(tenantId: string, dashboardId: string): Promise<Dashboard> {
-    const row = await findDashboard(this.db, tenantId, dashboardId)
-    if (!row) throw new AppError('not_found', `no dashboard ${dashboardId}`)
-    return toDashboard(row)
+    return toDashboard(await this.require(tenantId, dashboardId))
   }
 
   async delete(tenantId: string, dashboardId: string): Promise<void> {
-    const current = await this.get(tenantId, dashboardId)
-    await writeDashboard(this.db, {
-      tenant_id: tenantId,
-      dashboard_id: dashboardId,
-      name: current.name,
-      description: current.description,
-      created_at: Date.parse(current.createdAt),
-      updated_at: this.nextVersion(current.updatedAt),
-      deleted: 1,
-    })
+    await dashboardsTable.remove(this.db, await this.require(tenantId, dashboardId), this.clock.now())
   }
 
   async tiles(tenantId: string, dashboardId: string): Promise<Tile[]> {
@@ -117,8 +100,7 @@ export class DashboardService {
       position,
     }
     checkFits(tile)
-    const now = this.clock.now()
-    await this.writeTile(tenantId, dashboardId, tile, now, now, 0)
+    await tilesTable.write(this.db, toTileRow(tenantId, dashboardId, tile), undefined, this.clock.now())
     return tile
   }
 
@@ -131,27 +113,13 @@ export class DashboardService {
     const { tile, row } = await this.findTile(tenantId, dashboardId, tileId)
     const updated = { ...tile, ...input }
     checkFits(updated)
-    await this.writeTile(
-      tenantId,
-      dashboardId,
-      updated,
-      Date.parse(toIsoTime(row.created_at)),
-      this.nextVersion(row.updated_at),
-      0,
-    )
+    await tilesTable.write(this.db, toTileRow(tenantId, dashboardId, updated), row, this.clock.now())
     return updated
   }
 
   async unpin(tenantId: string, dashboardId: string, tileId: string): Promise<void> {
-    const { tile, row } = await this.findTile(tenantId, dashboardId, tileId)
-    await this.writeTile(
-      tenantId,
-      dashboardId,
-      tile,
-      Date.parse(toIsoTime(row.created_at)),
-      this.nextVersion(row.updated_at),
-      1,
-    )
+    const { row } = await this.findTile(tenantId, dashboardId, tileId)
+    await tilesTable.remove(this.db, row, this.clock.now())
   }
 
   /** The dashboard with every tile's data, ready to draw; a tile whose report fails carries its error. */
@@ -190,32 +158,10 @@ export class DashboardService {
     return { tile: toTile(row), row }
   }
 
-  private async writeTile(
-    tenantId: string,
-    dashboardId: string,
-    tile: Tile,
-    createdAt: number,
-    updatedAt: number,
-    deleted: 0 | 1,
-  ): Promise<void> {
-    await writeTile(this.db, {
-      tenant_id: tenantId,
-      dashboard_id: dashboardId,
-      tile_id: tile.tileId,
-      report_id: tile.reportId,
-      visualization: tile.visualization,
-      width: tile.size.width,
-      height: tile.size.height,
-      x: tile.position.x,
-      y: tile.position.y,
-      created_at: createdAt,
-      updated_at: updatedAt,
-      deleted,
-    })
-  }
-
-  private nextVersion(previous: string): number {
-    return nextVersion(previous, this.clock.now())
+  private async require(tenantId: string, dashboardId: string): Promise<DashboardRow> {
+    const row = await findDashboard(this.db, tenantId, dashboardId)
+    if (!row) throw new AppError('not_found', `no dashboard ${dashboardId}`)
+    return row
   }
 }
 
@@ -235,8 +181,20 @@ const toDashboard = (row: DashboardRow): Dashboard => ({
   dashboardId: row.dashboard_id,
   name: row.name,
   description: row.description,
-  createdAt: toIsoTime(row.created_at),
-  updatedAt: toIsoTime(row.updated_at),
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+})
+
+const toTileRow = (tenantId: string, dashboardId: string, tile: Tile) => ({
+  tenant_id: tenantId,
+  dashboard_id: dashboardId,
+  tile_id: tile.tileId,
+  report_id: tile.reportId,
+  visualization: tile.visualization,
+  width: tile.size.width,
+  height: tile.size.height,
+  x: tile.position.x,
+  y: tile.position.y,
 })
 
 const toTile = (row: TileRow): Tile => ({
