@@ -367,7 +367,7 @@ describe('MCP over Streamable HTTP', () => {
   it('refuses missing and unscoped credentials with catalog errors', async () => {
     const none = await fetch(`${server.url}/mcp`, { method: 'POST', body: '{}' })
     expect(none.status).toBe(401)
-    expect((await none.json()).error.code).toBe('unauthorized')
+    expect(((await none.json()) as Structured).error.code).toBe('unauthorized')
     const engineKey = (await api('POST', '/v1/admin/secret-keys', adminKey, { scopes: ['engine'] })).body.key
     const engine = await fetch(`${server.url}/mcp`, {
       method: 'POST',
@@ -375,7 +375,7 @@ describe('MCP over Streamable HTTP', () => {
       body: '{}',
     })
     expect(engine.status).toBe(403)
-    expect((await engine.json()).error.code).toBe('forbidden')
+    expect(((await engine.json()) as Structured).error.code).toBe('forbidden')
   })
 
   it('answers malformed JSON-RPC with JSON-RPC errors and stays up', async () => {
