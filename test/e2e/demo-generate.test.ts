@@ -40,9 +40,9 @@ function storedByType(dataDir: string, summary: GenerationSummary): Promise<Reco
   })
 }
 
-async function generate(dataDir: string, seed: number): Promise<GenerationSummary> {
+async function generate(dataDir: string, seed: number, more: string[] = []): Promise<GenerationSummary> {
   const result = await runCli(
-    ['demo:generate', '--days', '3', '--visitors', '50', '--seed', String(seed), '--json'],
+    ['demo:generate', '--days', '3', '--visitors', '50', '--seed', String(seed), '--json', ...more],
     { DATA_DIR: dataDir },
   )
   expect(result.code, result.stderr).toBe(0)
@@ -70,6 +70,18 @@ describe('comerix demo:generate', () => {
     // Both runs went to the seeded demo tenant, whose published flows the chat events name.
     expect(direct.tenantId).toBe(throughServer.tenantId)
     expect(direct.runTag).not.toBe(throughServer.runTag)
+  })
+
+  it('inserts the history straight into events with --direct, once however often it runs', {
+    timeout: 180_000,
+  }, async () => {
+    const now = ['--now', String(Date.parse('2026-11-10T12:00:00Z'))]
+    const directDir = await tempDir()
+    const once = await generate(directDir, 4, [...now, '--direct'])
+    const again = await generate(directDir, 4, [...now, '--direct'])
+    expect(once.stored).toBe(once.events)
+    expect(again.stored).toBe(once.events)
+    expect(await storedByType(directDir, again)).toEqual(once.eventsByType)
   })
 
   it('refuses an unknown tenant without storing anything', { timeout: 60_000 }, async () => {
