@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { nextVersion, toIsoTime } from '../../platform/clickhouse/datetime.ts'
+import { controlTable, type VersionedRow } from '../../platform/clickhouse/control-table.ts'
 import type { Db } from '../../platform/clickhouse/db.ts'
 import { toMicros } from '../enrich-event.ts'
 
@@ -40,12 +40,17 @@ export const conversionSettingsView = z.object({
 })
 export type ConversionSettings = z.output<typeof conversionSettingsView>
 
-interface SettingsRow {
+interface SettingsRow extends VersionedRow {
   tenant_id: string
   purchase_beacons: string
   purchase_beacon_max_micros: number | string
-  updated_at: string
 }
+
+const settingsTable = controlTable<SettingsRow>({
+  table: 'conversion_settings',
+  columns: ['tenant_id', 'purchase_beacons', 'purchase_beacon_max_micros'],
+  deletable: false,
+})
 
 const DEFAULTS: ConversionSettings = {
   purchaseBeacons: 'unverified',
@@ -64,31 +69,22 @@ export class ConversionSettingsService {
 
   async set(tenantId: string, input: ConversionSettingsInput): Promise<ConversionSettings> {
     const settings = conversionSettingsInput.parse(input)
-    const current = await this.find(tenantId)
-    const version = nextVersion(current?.updated_at ?? 0, Date.now())
     const capMicros = settings.purchaseBeaconMaxValue === null ? 0 : toMicros(settings.purchaseBeaconMaxValue)
-    await this.db.insert('conversion_settings', [
+    const row = await settingsTable.write(
+      this.db,
       {
         tenant_id: tenantId,
         purchase_beacons: settings.purchaseBeacons,
         purchase_beacon_max_micros: capMicros,
-        updated_at: version,
       },
-    ])
-    return {
-      purchaseBeacons: settings.purchaseBeacons,
-      purchaseBeaconMaxValue: settings.purchaseBeaconMaxValue,
-      updatedAt: new Date(version).toISOString(),
-    }
+      await this.find(tenantId),
+      Date.now(),
+    )
+    return toView(row)
   }
 
-  private async find(tenantId: string): Promise<SettingsRow | undefined> {
-    const rows = await this.db.select<SettingsRow>(
-      `SELECT tenant_id, purchase_beacons, purchase_beacon_max_micros, updated_at
-       FROM ${this.db.tables.conversion_settings} FINAL WHERE tenant_id = {tenantId:UUID} LIMIT 1`,
-      { tenantId },
-    )
-    return rows[0]
+  private find(tenantId: string): Promise<SettingsRow | undefined> {
+    return settingsTable.selectOne(this.db, 'tenant_id = {tenantId:UUID}', { tenantId })
   }
 }
 
@@ -97,6 +93,6 @@ function toView(row: SettingsRow): ConversionSettings {
   return {
     purchaseBeacons: row.purchase_beacons === 'counted' ? 'counted' : 'unverified',
     purchaseBeaconMaxValue: cap === 0 ? null : cap / 1e6,
-    updatedAt: toIsoTime(row.updated_at),
+    updatedAt: new Date(row.updated_at).toISOString(),
   }
 }
