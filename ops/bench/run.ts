@@ -4,12 +4,14 @@ import { ANALYTICS_USAGE } from './analytics/analytics-options.ts'
 import { runAnalyticsSuite } from './analytics/analytics-suite.ts'
 import { INGEST_USAGE } from './ingest/ingest-options.ts'
 import { runIngestSuite } from './ingest/ingest-suite.ts'
+import { PUBLIC_READS_USAGE, runPublicReadsSuite } from './public-reads/public-reads-suite.ts'
 import { runWebhooksSuite, WEBHOOKS_USAGE } from './webhooks/webhooks-suite.ts'
 
 /** `npm run bench -- <suite> [options]`: each suite prints its figures and ratios to stdout. */
 const SUITES: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   ingest: { run: runIngestSuite, usage: INGEST_USAGE },
   analytics: { run: runAnalyticsSuite, usage: ANALYTICS_USAGE },
+  'public-reads': { run: runPublicReadsSuite, usage: PUBLIC_READS_USAGE },
   'analyst-sql': { run: runAnalystSqlSuite, usage: ANALYST_SQL_USAGE },
   webhooks: { run: runWebhooksSuite, usage: WEBHOOKS_USAGE },
 }

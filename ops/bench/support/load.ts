@@ -9,6 +9,8 @@ import net from 'node:net'
 export interface LoadPlan {
   /** Base URL of the server. Only 127.0.0.1 is accepted: this is a local benchmark. */
   url: string
+  /** POST unless told (the public reads bench sends GETs with an empty body). */
+  method?: 'GET' | 'POST'
   path: string
   headers: Record<string, string>
   connections: number
@@ -49,7 +51,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     throw new Error(`the load generator only targets 127.0.0.1, not ${target.hostname}`)
   const port = Number(target.port)
   const head = [
-    `POST ${plan.path} HTTP/1.1`,
+    `${plan.method ?? 'POST'} ${plan.path} HTTP/1.1`,
     `Host: 127.0.0.1:${port}`,
     'Connection: keep-alive',
     ...Object.entries(plan.headers).map(([name, value]) => `${name}: ${value}`),
