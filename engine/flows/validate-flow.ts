@@ -54,7 +54,8 @@ function checkFlow(flow: FlowParts, options: ValidateFlowOptions, complete: bool
       ...checkNodeTypeRules(entry, options.connections),
     )
   }
-  if (complete) problems.push(...checkFlowGraph(flow, names.byId), ...checkExports(flow, names.knownVariables))
+  if (complete)
+    problems.push(...checkFlowGraph(flow, names.byId), ...checkExports(flow, names.knownVariables))
   return problems
 }
 
