@@ -184,7 +184,9 @@ export class WebhookWorker {
     switch (decision.kind) {
       case 'delivered':
         await state.ack(WEBHOOK_QUEUE, job)
-        await state.delete(failingKey(endpoint.endpointId))
+        // A read, not a write, on the common path: the key exists only while the endpoint is failing.
+        if ((await state.get(failingKey(endpoint.endpointId))) !== null)
+          await state.delete(failingKey(endpoint.endpointId))
         return
       case 'retry':
         await state.retry(WEBHOOK_QUEUE, job, decision.delayMs)
