@@ -17,6 +17,10 @@ export interface ExecutionEventRow {
   ts: string
   type: string
   block_id: string
+  /** Decoded by the execution_events view; '' for events that are not status changes. */
+  status_from: string
+  status_to: string
+  error_code: string
   props: string
 }
 
@@ -107,7 +111,7 @@ export async function executionEvents(
   limit: number,
 ): Promise<ExecutionEventRow[]> {
   return db.select<ExecutionEventRow>(
-    `SELECT ts, type, block_id, props
+    `SELECT ts, type, block_id, status_from, status_to, error_code, props
      FROM ${db.tables.execution_events}
      WHERE tenant_id = {tenantId:UUID} AND execution_id = {executionId:String}
      ORDER BY ts,

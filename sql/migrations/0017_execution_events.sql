@@ -1,5 +1,6 @@
 -- execution_events: the engine's events of chat executions (source 'engine', an execution id), with the
--- props that readers filter and group on decoded once here, so no reader re-decodes the JSON:
+-- props that readers filter and group on decoded once here ('' on events of other types), so no reader
+-- re-decodes the JSON:
 --   message_kind  chat.message.received: 'trigger' (an intent was triggered) or 'resume' (an answer)
 --   status_from, status_to, error_code   chat.execution.status_changed
 --   block_type    chat.block.rendered: the rendered block's type (text, buttons, form, ...)
@@ -17,11 +18,11 @@ SELECT
   flow_id,
   flow_version,
   block_id,
-  JSONExtractString(props, 'kind') AS message_kind,
-  JSONExtractString(props, 'from') AS status_from,
-  JSONExtractString(props, 'to') AS status_to,
-  JSONExtractString(props, 'error') AS error_code,
-  JSONExtractString(props, 'block_type') AS block_type,
+  if(type = 'chat.message.received', JSONExtractString(props, 'kind'), '') AS message_kind,
+  if(type = 'chat.execution.status_changed', JSONExtractString(props, 'from'), '') AS status_from,
+  if(type = 'chat.execution.status_changed', JSONExtractString(props, 'to'), '') AS status_to,
+  if(type = 'chat.execution.status_changed', JSONExtractString(props, 'error'), '') AS error_code,
+  if(type = 'chat.block.rendered', JSONExtractString(props, 'block_type'), '') AS block_type,
   props
 FROM {{db}}.events
 WHERE source = 'engine' AND execution_id != '';
