@@ -1,12 +1,8 @@
 import { createDashboards } from '../dashboards/create-dashboards.ts'
 import type { DashboardService } from '../dashboards/dashboard-service.ts'
-import { installOverviewDashboard } from '../dashboards/overview-dashboard.ts'
-import { createDemoOperator, type DemoOperator, demoOperatorRoutes } from '../demo/demo-operator.ts'
-import { DEMO_SHOP_PREFIX, demoShopRoutes } from '../demo/demo-shop.ts'
-import { demoStorefrontRoutes } from '../demo/demo-storefront.ts'
-import { demoGenerateRoutes } from '../demo/generate/demo-generate.routes.ts'
-import { createDemoGenerator, type DemoGenerator } from '../demo/generate/demo-generator.ts'
-import { STOREFRONT_PREFIX } from '../demo/storefront-pages.ts'
+import { createDemo } from '../demo/create-demo.ts'
+import type { DemoOperator } from '../demo/demo-operator.ts'
+import type { DemoGenerator } from '../demo/generate/demo-generator.ts'
 import { createEngine, type Engine } from '../engine/create-engine.ts'
 import { conversionRoutes } from '../ingest/conversions/conversion.routes.ts'
 import { conversionSettingsRoutes } from '../ingest/conversions/conversion-settings.routes.ts'
@@ -88,48 +84,17 @@ export async function createApp(config: Config, logger?: Logger, options: AppOpt
     baseUrl: () => ownUrl(platform, config),
   })
 
-  const demoSeed = createDemoOperator({
-    tenancy: platform.tenancy,
-    connections: engine.connections,
-    flows: engine.flows,
-    flowOperator: engine.flowOperator,
-    state: platform.state,
+  const { demo, demoGenerator } = await createDemo({
+    platform,
+    engine,
+    reports,
+    dashboards,
+    publisher,
     secretBox: await loadSecretBox(config),
     baseUrl: () => ownUrl(platform, config),
-    shopApiServed: Boolean(options.demo) && roles.includes('api'),
-    widget: { settings: engine.widget.settings, forms: engine.widget.forms },
+    api: roles.includes('api'),
+    shop: Boolean(options.demo),
   })
-  // The demo tenant also gets the built-in overview dashboard, which `demo:generate` fills with data.
-  const demo: DemoOperator = {
-    async seedDemo() {
-      const info = await demoSeed.seedDemo()
-      const tenant = await platform.tenancy.requireTenant(info.tenant)
-      await installOverviewDashboard({ dashboards, reports: reports.reports }, tenant.id)
-      return info
-    },
-  }
-  const demoGenerator = createDemoGenerator({
-    tenancy: platform.tenancy,
-    flows: engine.flows,
-    publisher,
-    db: platform.db,
-    demo,
-  })
-  if (roles.includes('api')) {
-    await platform.server.register(demoOperatorRoutes(demo, platform.operatorToken), {
-      prefix: '/v1/operator',
-    })
-    await platform.server.register(demoGenerateRoutes(demoGenerator, platform.operatorToken), {
-      prefix: '/v1/operator',
-    })
-    if (options.demo) {
-      await platform.server.register(demoShopRoutes(), { prefix: DEMO_SHOP_PREFIX })
-      await platform.server.register(
-        demoStorefrontRoutes({ tenancy: platform.tenancy, baseUrl: () => ownUrl(platform, config) }),
-        { prefix: STOREFRONT_PREFIX },
-      )
-    }
-  }
 
   let sink: EventSink | undefined
   if (roles.includes('sink')) {
