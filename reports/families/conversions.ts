@@ -113,7 +113,7 @@ export function conversionsFamily(tables: Tables): MetricFamily<Record<string, n
     },
     options: z.object({}),
     implicitGroupBy: (metrics) => (metrics.some((name) => MONEY.includes(name)) ? ['currency'] : []),
-    compile(query, { bucketed }) {
+    compile(query, shape) {
       const cut = [...query.groupBy, ...Object.keys(query.filters)]
       const needsVisitors = query.metrics.some((name) => VISITOR_METRICS.includes(name))
       if (needsVisitors && cut.some((name) => CONVERSION_ONLY_DIMENSIONS.includes(name))) {
@@ -124,7 +124,7 @@ export function conversionsFamily(tables: Tables): MetricFamily<Record<string, n
         )
       }
       const facts = factsSql(tables, { withVisitors: needsVisitors, byWidgetKey: cut.includes('widget_key') })
-      return compileOverFacts(query, bucketed, { sql: facts, params: {} }, METRIC_SQL)
+      return compileOverFacts(query, shape, { sql: facts, params: {} }, METRIC_SQL)
     },
   }
 }

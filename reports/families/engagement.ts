@@ -154,8 +154,8 @@ export function engagementFamily(tables: Tables): MetricFamily<Record<string, ne
     },
     options: z.object({}),
     // Grouped by block, the rows without one (widget, session and execution rows) would only add a '' group.
-    compile: (query, { bucketed }) =>
-      compileOverFacts(query, bucketed, { sql: facts, params: {} }, metricSql, [
+    compile: (query, shape) =>
+      compileOverFacts(query, shape, { sql: facts, params: {} }, metricSql, [
         ...(query.groupBy.includes('block') ? ["block != ''"] : []),
       ]),
   }

@@ -48,12 +48,12 @@ export function goalsFamily(tables: Tables): MetricFamily<Record<string, never>>
       utm_source: { label: 'UTM source', description: 'From the page URL of widget beacons' },
     },
     options: z.object({}),
-    compile: (query, { bucketed }) => {
+    compile: (query, shape) => {
       const facts = goalFactsSql(tables, {
-        granularity: bucketed ? query.window.granularity : undefined,
+        granularity: shape.bucketed ? query.window.granularity : undefined,
         dimensions: [...query.groupBy, ...Object.keys(query.filters)],
       })
-      return compileOverFacts(query, bucketed, { sql: facts, params: {} }, METRIC_SQL)
+      return compileOverFacts(query, shape, { sql: facts, params: {} }, METRIC_SQL)
     },
   }
 }

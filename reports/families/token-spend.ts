@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Tables } from '../../platform/clickhouse/db.ts'
+import { groupingSql, TOTALS_MARKER } from '../semantic/grouping-sets.ts'
 import type { MetricDef, MetricFamily } from '../semantic/metric-family.ts'
 import { bucketSql, inWindowSql } from '../semantic/time-bucket.ts'
 import {
@@ -94,7 +95,7 @@ export function tokenSpendFamily(tables: Tables): MetricFamily<Record<string, ne
       widget_key: { label: 'Widget key', description: 'Public widget key of the chat session' },
     },
     options: z.object({}),
-    compile(query, { bucketed }) {
+    compile(query, { bucketed, totalsBy }) {
       const source = rollupAnswers(query.window) ? rollup : perCall
       const time = source.timeColumn
       const keys = [...(bucketed ? ['bucket'] : []), ...query.groupBy]
@@ -110,13 +111,16 @@ export function tokenSpendFamily(tables: Tables): MetricFamily<Record<string, ne
           (name) => `${DIMENSION_COLUMNS[name]} IN {filter_${name}:Array(String)}`,
         ),
       ]
-      const grouping = keys.length > 0 ? `GROUP BY ${keys.join(', ')}` : ''
-      const ordering = keys.length > 0 ? `ORDER BY ${keys.join(', ')}` : ''
+      // Rows and totals (`totalsBy`) from one pass over the source.
+      const grouping = groupingSql(keys, totalsBy)
       const metrics = query.metrics.map((name) => `${METRIC_SQL[name as TokenSpendMetric]} AS ${name}`)
+      const marker = grouping.totalsMarked ? [TOTALS_MARKER] : []
       return {
-        sql: `SELECT ${[...keys, ...metrics].join(', ')}
-          FROM (SELECT ${inner.join(', ')} FROM ${source.table} WHERE ${where.join(' AND ')} ${grouping})
-          ${ordering}`,
+        sql: `SELECT ${[...keys, ...metrics, ...marker].join(', ')}
+          FROM (SELECT ${[...inner, ...grouping.marker].join(', ')} FROM ${source.table}
+            WHERE ${where.join(' AND ')} ${grouping.groupBy})
+          ${grouping.orderBy}`,
+        totalsMarked: grouping.totalsMarked,
         params: {
           tenantId: query.tenantId,
           ...Object.fromEntries(

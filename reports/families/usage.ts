@@ -80,7 +80,6 @@ export function usageFamily(tables: Tables): MetricFamily<Record<string, never>>
     ),
     dimensions: { widget_key: { label: 'Widget key', description: 'Public widget key' } },
     options: z.object({}),
-    compile: (query, { bucketed }) =>
-      compileOverFacts(query, bucketed, { sql: facts, params: {} }, metricSql),
+    compile: (query, shape) => compileOverFacts(query, shape, { sql: facts, params: {} }, metricSql),
   }
 }

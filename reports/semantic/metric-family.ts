@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors/catalog.ts'
 import type { AnalyticsResult, MetricFormat, ResultColumn, ResultRow } from './analytics-result.ts'
 import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
 import { toSeries } from './chart-series.ts'
+import { TOTALS_MARKER } from './grouping-sets.ts'
 import { windowParams } from './time-bucket.ts'
 
 /** How a value is shown and exported: counts and tokens as integers, money as integer micros of `currency`. */
@@ -45,6 +46,17 @@ export interface RowShape {
 export interface CompiledSql {
   sql: string
   params: QueryParams
+  /** The query also returns the totals asked by `CompileShape.totalsBy`, marked `__totals = 1`. */
+  totalsMarked?: boolean
+}
+
+/**
+ * How a family compiles: with a `bucket` column or not and, when `totalsBy` is given and the family can,
+ * the totals grouped by those keys in the same query (`groupingSql`); a family that cannot ignores it.
+ */
+export interface CompileShape {
+  bucketed: boolean
+  totalsBy?: string[]
 }
 
 /**
@@ -63,7 +75,7 @@ export interface MetricFamily<Options = Record<string, unknown>> {
   options: z.ZodType<Options>
   /** Dimensions always added to the grouping (money is never summed across currencies). */
   implicitGroupBy?: (metrics: string[]) => string[]
-  compile(query: FamilyQuery<Options>, shape: { bucketed: boolean }): CompiledSql
+  compile(query: FamilyQuery<Options>, shape: CompileShape): CompiledSql
 }
 
 /** Query settings every analytics query runs with: bounded time and result size. */
@@ -237,18 +249,65 @@ async function runWindow<Options>(
   query: FamilyQuery<Options>,
   shape: RowShape,
 ) {
-  const grouped = shaped(family.compile(query, { bucketed: query.window.granularity !== 'total' }), shape)
-  const totalsQuery = { ...query, groupBy: query.groupBy.filter((name) => isImplicit(family, query, name)) }
-  const totals = family.compile(totalsQuery, { bucketed: false })
+  const bucketed = query.window.granularity !== 'total'
+  const totalsBy = query.groupBy.filter((name) => isImplicit(family, query, name))
   const run = async ({ sql, params }: CompiledSql) =>
     (
       await db
         .select<ResultRow>(sql, { ...windowParams(query.window), ...params }, ANALYTICS_SETTINGS)
         .catch((error: unknown) => Promise.reject(tooManyRows(error)))
     ).map((row) => normaliseRow(row, query.metrics))
+  const keys = [...(bucketed ? ['bucket'] : []), ...query.groupBy]
+  // Totals grouped as the rows are, in the same order: the totals are the rows themselves.
+  if (keys.length === totalsBy.length && (shape.sort ?? []).length === 0 && shape.limit === undefined) {
+    const rows = await run(family.compile(query, { bucketed }))
+    return { rows, totals: rows }
+  }
+  const combined = family.compile(query, { bucketed, totalsBy })
+  if (combined.totalsMarked) {
+    const all = await run(shapedWithTotals(combined, shape, keys, totalsBy))
+    const totalsColumns = [...totalsBy, ...query.metrics]
+    return {
+      rows: all.filter((row) => Number(row[TOTALS_MARKER]) !== 1).map((row) => withoutMarker(row)),
+      totals: all
+        .filter((row) => Number(row[TOTALS_MARKER]) === 1)
+        .map((row) => Object.fromEntries(totalsColumns.map((name) => [name, row[name] ?? null]))),
+    }
+  }
+  const totals = family.compile({ ...query, groupBy: totalsBy }, { bucketed: false })
   // Independent reads: ClickHouse runs them side by side, so the answer waits for the slower one only.
-  const [rows, totalRows] = await Promise.all([run(grouped), run(totals)])
+  const [rows, totalRows] = await Promise.all([run(shaped(combined, shape)), run(totals)])
   return { rows, totals: totalRows }
+}
+
+/**
+ * `shaped` for a query that returns its totals too: the sort and the limit apply to the rows only (in the
+ * family's own order, by `keys`, without a sort); every totals row is kept, last, in `totalsBy` order.
+ */
+function shapedWithTotals(
+  compiled: CompiledSql,
+  { sort = [], limit }: RowShape,
+  keys: string[],
+  totalsBy: string[],
+): CompiledSql {
+  if (sort.length === 0 && limit === undefined) return compiled
+  const quote = (name: string) => `\`${name}\``
+  const order = sort.length
+    ? sort.map((key) => `${quote(key.by)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ')
+    : keys.map(quote).join(', ')
+  const rank = `if(${TOTALS_MARKER} = 1, 0, row_number() OVER (PARTITION BY ${TOTALS_MARKER} ORDER BY ${order}))`
+  return {
+    ...compiled,
+    sql: `SELECT * EXCEPT (__rank) FROM (SELECT *, ${rank} AS __rank FROM (${compiled.sql}))
+      ${limit === undefined ? '' : 'WHERE __rank <= {row_limit:UInt32}'}
+      ORDER BY ${[TOTALS_MARKER, '__rank', ...totalsBy.map(quote)].join(', ')}`,
+    params: { ...compiled.params, ...(limit === undefined ? {} : { row_limit: limit }) },
+  }
+}
+
+function withoutMarker(row: ResultRow): ResultRow {
+  const { [TOTALS_MARKER]: _marker, ...rest } = row
+  return rest
 }
 
 function isImplicit<Options>(
