@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Tables } from '../../platform/clickhouse/db.ts'
 import { AppError } from '../../platform/errors/catalog.ts'
+import { groupingSql } from '../semantic/grouping-sets.ts'
 import type { DimensionDef, FamilyQuery, MetricDef, MetricFamily } from '../semantic/metric-family.ts'
 import { bucketSql } from '../semantic/time-bucket.ts'
 import {
@@ -192,7 +193,7 @@ export function attributionFamily(tables: Tables): MetricFamily<AttributionOptio
     options: attributionOptions,
     implicitGroupBy: (metrics) =>
       metrics.some((name) => METRICS[name]?.format === 'money_micros') ? ['currency'] : [],
-    compile(query, { bucketed }) {
+    compile(query, { bucketed, totalsBy }) {
       const shape = shapeOf(query)
       const bucket = (column: string) => (bucketed ? bucketSql(column, query.window.granularity) : "''")
       const saleBucket = `${bucket('ts')} AS bucket`
@@ -209,12 +210,16 @@ export function attributionFamily(tables: Tables): MetricFamily<AttributionOptio
         ...query.metrics.map((name) => `${METRICS[name]?.sql} AS ${name}`),
       ]
       const filters = Object.keys(query.filters).map((name) => `${name} IN {filter_${name}:Array(String)}`)
+      // Visitors are counted once per bucket: a window's totals are not the sum of its buckets'.
+      const grouping = groupingSql(keys, shape === 'visitors' ? undefined : totalsBy, orderKey)
       return {
         sql: `WITH ${ctes.join(',\n')}
-          SELECT ${select.join(', ')}
+          SELECT ${[...select, ...grouping.marker].join(', ')}
           FROM ${source}
           ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}
-          ${keys.length ? `GROUP BY ${keys.join(', ')} ORDER BY ${keys.map(orderKey).join(', ')}` : ''}`,
+          ${grouping.groupBy} ${grouping.orderBy}`,
+        // Rows and totals (`totalsBy`) in one pass: the CTEs are planned and read once.
+        totalsMarked: grouping.totalsMarked,
         params: {
           tenant_id: query.tenantId,
           lookback_ms: query.options.lookback_days * DAY_MS,

@@ -19,9 +19,14 @@ export interface Grouping {
  * once. A grand total (`totalsBy` empty) comes back even when no row does, as a separate query's would.
  * When both sets are the same, one set answers both and nothing is marked (the caller reuses the rows).
  */
-export function groupingSql(keys: string[], totalsBy?: string[]): Grouping {
+export function groupingSql(
+  keys: string[],
+  totalsBy?: string[],
+  /** How a key sorts (an expression over it), when not by its own value. */
+  orderKey: (key: string) => string = (key) => key,
+): Grouping {
   const orderBy = (first: string[]) => {
-    const order = [...first, ...keys]
+    const order = [...first, ...keys.map(orderKey)]
     return order.length ? `ORDER BY ${order.join(', ')}` : ''
   }
   if (totalsBy === undefined || sameKeys(keys, totalsBy)) {

@@ -263,9 +263,11 @@ async function runWindow<Options>(
     const rows = await run(family.compile(query, { bucketed }))
     return { rows, totals: rows }
   }
-  const combined = family.compile(query, { bucketed, totalsBy })
+  // A limit without a sort keeps the family's own first rows: only its own query knows that order.
+  const oneQuery = shape.limit === undefined || (shape.sort ?? []).length > 0
+  const combined = family.compile(query, { bucketed, ...(oneQuery ? { totalsBy } : {}) })
   if (combined.totalsMarked) {
-    const all = await run(shapedWithTotals(combined, shape, keys, totalsBy))
+    const all = await run(shapedWithTotals(combined, shape, totalsBy))
     const totalsColumns = [...totalsBy, ...query.metrics]
     return {
       rows: all.filter((row) => Number(row[TOTALS_MARKER]) !== 1).map((row) => withoutMarker(row)),
@@ -281,20 +283,17 @@ async function runWindow<Options>(
 }
 
 /**
- * `shaped` for a query that returns its totals too: the sort and the limit apply to the rows only (in the
- * family's own order, by `keys`, without a sort); every totals row is kept, last, in `totalsBy` order.
+ * `shaped` for a query that returns its totals too: the sort and the limit apply to the rows only; every
+ * totals row is kept, last, in `totalsBy` order.
  */
 function shapedWithTotals(
   compiled: CompiledSql,
   { sort = [], limit }: RowShape,
-  keys: string[],
   totalsBy: string[],
 ): CompiledSql {
-  if (sort.length === 0 && limit === undefined) return compiled
+  if (sort.length === 0) return compiled
   const quote = (name: string) => `\`${name}\``
-  const order = sort.length
-    ? sort.map((key) => `${quote(key.by)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ')
-    : keys.map(quote).join(', ')
+  const order = sort.map((key) => `${quote(key.by)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ')
   const rank = `if(${TOTALS_MARKER} = 1, 0, row_number() OVER (PARTITION BY ${TOTALS_MARKER} ORDER BY ${order}))`
   return {
     ...compiled,
