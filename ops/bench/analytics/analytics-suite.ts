@@ -2,6 +2,7 @@ import { startComerix } from '../support/comerix.ts'
 import { runTs } from '../support/processes.ts'
 import { note } from '../support/progress.ts'
 import { parseAnalyticsOptions } from './analytics-options.ts'
+import { dashboardCases } from './dashboard-cases.ts'
 import { discoverCases, type EndpointTiming, measureEndpoints } from './measure-endpoints.ts'
 import { benchEnv, type Dataset, prepareDataset } from './prepare-dataset.ts'
 import { printAnalyticsReport } from './print-analytics-report.ts'
@@ -14,8 +15,9 @@ const BENCH_GOALS = [
 ]
 
 /**
- * `npm run bench -- analytics`: each analytics endpoint's median latency over HTTP against a real
- * server on a generated history, and its ratio to a scan floor measured in the same run.
+ * `npm run bench -- analytics`: each analytics endpoint's median latency and server CPU per request over
+ * HTTP against a real server on a generated history, and its ratio to a scan floor measured in the same
+ * run; then the overview dashboard against its slowest tile.
  */
 export async function runAnalyticsSuite(argv: string[]): Promise<void> {
   const options = parseAnalyticsOptions(argv)
@@ -34,8 +36,9 @@ export async function runAnalyticsSuite(argv: string[]): Promise<void> {
   let timings: EndpointTiming[]
   try {
     const analystKey = await prepareTenant(server.url, dataset)
-    const cases = await discoverCases(server.url, window)
-    timings = await measureEndpoints(server.url, analystKey, cases, options, (label) =>
+    const dashboards = await dashboardCases(server.url, analystKey, window)
+    const cases = [...(await discoverCases(server.url, window)), ...dashboards.tiles, dashboards.overview]
+    timings = await measureEndpoints(server.url, analystKey, server.child.pid, cases, options, (label) =>
       note(`timing ${label}`),
     )
   } finally {
@@ -55,7 +58,7 @@ export async function runAnalyticsSuite(argv: string[]): Promise<void> {
       ],
       benchEnv(options.dataDir),
     ),
-  ) as { medianMs: number; minMs: number; rows: number }
+  ) as { medianMs: number; minMs: number; cpuMs: number; rows: number }
   printAnalyticsReport({ options, dataset, reused, timings, floor })
 }
 

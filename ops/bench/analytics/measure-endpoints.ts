@@ -1,3 +1,4 @@
+import { processStats } from '../support/processes.ts'
 import { median, percentile } from './median.ts'
 
 /** One timed analytics request: a family's endpoint with every metric, over the whole history. */
@@ -5,8 +6,10 @@ export interface EndpointCase {
   label: string
   path: string
   query: Record<string, string>
-  /** Target: median at most this many times the scan floor. */
+  /** Target: median at most this many times the scan floor (a dashboard: its slowest tile's). */
   aim: number
+  /** An analytics endpoint (the default), one overview tile alone, or the whole overview dashboard. */
+  kind?: 'endpoint' | 'tile' | 'dashboard'
 }
 
 export interface EndpointTiming {
@@ -17,6 +20,12 @@ export interface EndpointTiming {
   /** Nearest-rank 95th percentile of the timed requests (their maximum below 20 requests). */
   p95Ms: number
   minMs: number
+  /**
+   * The server process's CPU time (user + system, all threads, ClickHouse's included) over the timed
+   * requests divided by their number: what one answer costs, much less sensitive to the machine's load
+   * than the wall clock. NaN off Linux.
+   */
+  serverCpuMs: number
   /** Rows of the answer's `rows`, to show the request did real work. */
   rows: number
   /** Why the endpoint could not be timed (an error answer); the other fields are then NaN. */
@@ -94,6 +103,7 @@ export async function discoverCases(
 export async function measureEndpoints(
   baseUrl: string,
   analystKey: string,
+  serverPid: number,
   cases: readonly EndpointCase[],
   counts: { warmup: number; requests: number },
   onCase: (label: string) => void,
@@ -105,16 +115,26 @@ export async function measureEndpoints(
     const request = async () => {
       const started = performance.now()
       const response = await fetch(url, { headers: { authorization: `Bearer ${analystKey}` } })
-      const body = (await response.json()) as { rows?: unknown[]; error?: { code: string; message: string } }
+      const body = (await response.json()) as {
+        rows?: unknown[]
+        tiles?: Array<{ data?: { rows: unknown[] }; error?: { code: string; message: string } }>
+        error?: { code: string; message: string }
+      }
       if (!response.ok) throw new Error(`${response.status} ${body.error?.code}: ${body.error?.message}`)
-      return { ms: performance.now() - started, rows: body.rows?.length ?? 0 }
+      const failed = body.tiles?.find((tile) => tile.error)?.error
+      if (failed) throw new Error(`a tile failed: ${failed.code}: ${failed.message}`)
+      const rows =
+        body.rows?.length ?? body.tiles?.reduce((sum, tile) => sum + (tile.data?.rows.length ?? 0), 0)
+      return { ms: performance.now() - started, rows: rows ?? 0 }
     }
     try {
       let slowest = 0
       for (let i = 0; i < counts.warmup; i++) slowest = Math.max(slowest, (await request()).ms)
       const timed = slowest > SLOW_MS ? Math.min(3, counts.requests) : counts.requests
       const results = []
+      const cpuBefore = processStats(serverPid)?.cpuSeconds
       for (let i = 0; i < timed; i++) results.push(await request())
+      const cpuAfter = processStats(serverPid)?.cpuSeconds
       const elapsed = results.map((result) => result.ms)
       const rows = results.at(-1)?.rows ?? 0
       timings.push({
@@ -123,6 +143,10 @@ export async function measureEndpoints(
         medianMs: median(elapsed),
         p95Ms: percentile(elapsed, 95),
         minMs: Math.min(...elapsed),
+        serverCpuMs:
+          cpuBefore === undefined || cpuAfter === undefined
+            ? Number.NaN
+            : ((cpuAfter - cpuBefore) * 1000) / timed,
         rows,
       })
     } catch (error) {
@@ -133,6 +157,7 @@ export async function measureEndpoints(
         medianMs: Number.NaN,
         p95Ms: Number.NaN,
         minMs: Number.NaN,
+        serverCpuMs: Number.NaN,
         rows: 0,
         error: message,
       })

@@ -6,7 +6,8 @@ import { median } from './median.ts'
 /**
  * Child process: the scan floor. `SELECT count()` over the tenant's events in the window, through the
  * product's own ClickHouse client on the bench data directory (the server is stopped by then: chdb admits
- * one process per directory). Prints `{ medianMs, minMs, rows }` as JSON.
+ * one process per directory). Prints `{ medianMs, minMs, cpuMs, rows }` as JSON: `cpuMs` is this process's
+ * CPU time (ClickHouse's threads included) over the timed queries, per query.
  * argv: <tenantId> <fromMs> <toMs> <warmup> <requests>
  */
 const [tenantId, fromMs, toMs, warmup, requests] = process.argv.slice(2)
@@ -22,11 +23,14 @@ const scan = () =>
 for (let i = 0; i < Number(warmup); i++) await scan()
 const timings: number[] = []
 let rows = 0
+const cpu = process.cpuUsage()
 for (let i = 0; i < Number(requests); i++) {
   const started = performance.now()
   const [result] = await scan()
   timings.push(performance.now() - started)
   rows = Number(result?.rows ?? 0)
 }
+const used = process.cpuUsage(cpu)
 await clickhouse.client.close()
-console.log(JSON.stringify({ medianMs: median(timings), minMs: Math.min(...timings), rows }))
+const cpuMs = (used.user + used.system) / 1000 / Number(requests)
+console.log(JSON.stringify({ medianMs: median(timings), minMs: Math.min(...timings), cpuMs, rows }))
