@@ -32,7 +32,8 @@ export async function dashboardCases(
     return (await response.json()) as T
   }
   const overview = await call<{ dashboardId: string }>('POST', '/dashboards/overview', { timezone: 'UTC' })
-  const { tiles } = await call<{ tiles: Tile[] }>('GET', `/dashboards/${overview.dashboardId}/tiles`)
+  // Its tiles, from a render (there is no tile listing of its own).
+  const { tiles } = await call<{ tiles: Tile[] }>('GET', `/dashboards/${overview.dashboardId}`)
   const { dashboards } = await call<{ dashboards: Array<{ dashboardId: string; name: string }> }>(
     'GET',
     '/dashboards',
