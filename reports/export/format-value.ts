@@ -30,6 +30,7 @@ export function inUnits(format: MetricFormat, value: number): number {
       return Number((value * 100).toPrecision(12))
     case 'duration_ms':
       return value / 1000
+    case 'multiplier':
     case 'number':
       return value
   }
@@ -39,6 +40,7 @@ export function inUnits(format: MetricFormat, value: number): number {
 export function headerLabel(column: ResultColumn, options: { percentCells?: boolean } = {}): string {
   if (column.format === 'ratio' && !options.percentCells) return `${column.label} (%)`
   if (column.format === 'duration_ms') return `${column.label} (s)`
+  if (column.format === 'multiplier') return `${column.label} (x)`
   return column.label
 }
 
@@ -92,6 +94,10 @@ export function formatMetric(
   if (options.compact) {
     if (format === 'ratio') return `${compact.format(units)}%`
     if (format === 'duration_ms') return `${compact.format(units)} s`
+    if (format === 'multiplier') return `${compact.format(units)}x`
+    // Token costs are fractions of a cent: a compact axis label must not round them all to 0.
+    if (format === 'money_micros' && units !== 0 && Math.abs(units) < 1)
+      return new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 }).format(units)
     return compact.format(units)
   }
   switch (format) {
@@ -104,6 +110,8 @@ export function formatMetric(
       return `${percent.format(units)}%`
     case 'duration_ms':
       return `${seconds.format(units)} s`
+    case 'multiplier':
+      return `${decimal.format(units)}x`
     case 'number':
       return decimal.format(units)
   }
@@ -147,6 +155,8 @@ export function spreadsheetNumFmt(format: MetricFormat, currency?: string): stri
       return '0.0%'
     case 'duration_ms':
       return '#,##0.0'
+    case 'multiplier':
+      return '0.00"x"'
     case 'number':
       return '#,##0.##'
   }

@@ -70,7 +70,10 @@ export function largestLines(series: SeriesLine[], metric: string): SeriesLine[]
 
 /** The group as people read it: its dimension values, e.g. `Order status · EUR`. */
 export function groupLabel(line: SeriesLine, fallback: string): string {
-  const parts = Object.values(line.group).filter((value) => value !== null && value !== '')
+  // An id with its name beside it (`flow` and `flow_name`) reads as the name alone.
+  const parts = Object.entries(line.group)
+    .filter(([key, value]) => value !== null && value !== '' && !Object.hasOwn(line.group, `${key}_name`))
+    .map(([, value]) => value)
   return parts.length > 0 ? parts.join(' · ') : fallback
 }
 

@@ -144,7 +144,7 @@ const METRICS: Record<string, ShapedMetric> = {
   engagement_uplift: {
     shape: 'visitors',
     label: 'Engagement uplift',
-    format: 'ratio',
+    format: 'multiplier',
     description: 'Conversion rate of engaged visitors / that of the others - 1 (null when undefined)',
     sql: VISITOR_METRICS.engagement_uplift,
   },

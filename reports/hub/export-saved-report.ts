@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts'
 import type { SpecLine } from '../export/export-input.ts'
 import { EXPORTERS, type ExportFormat, exportFileName, exportReport } from '../export/export-report.ts'
 import type { ResultRow } from '../semantic/analytics-result.ts'
+import { loadDimensionNames, readableColumns, withoutNameColumns } from '../semantic/dimension-names.ts'
 import { type MetricFamily, ownValue, runFamily, streamFamilyRows } from '../semantic/metric-family.ts'
 import type { CompiledReport, ReportRef, ReportSpec } from './report-spec.ts'
 
@@ -44,6 +45,8 @@ export async function exportSavedReport(
   const { family, query, windows, shape } = deps.reports.compile(tenantId, spec)
   const chartLimit = Math.min(shape.limit ?? CHART_ROWS, CHART_ROWS)
   const head = await runFamily(deps.db, family, query, windows, { ...shape, limit: chartLimit })
+  // The head came back with names beside ids (flow_name, ...); streamed rows get the same names.
+  const names = await loadDimensionNames(deps.db, tenantId, withoutNameColumns(head.columns))
   const generatedAt = new Date(deps.clock.now())
   const filename = exportFileName(spec.title, generatedAt, format)
   progress.onStart?.({
@@ -56,7 +59,7 @@ export async function exportSavedReport(
     for await (const row of streamFamilyRows(deps.db, family, query, windows, shape)) {
       rows += 1
       progress.onRow?.(rows)
-      yield row
+      yield names.row(row)
     }
   }
   await exportReport(
@@ -67,7 +70,7 @@ export async function exportSavedReport(
       generatedAt,
       range: head.range,
       spec: specLines(spec, family),
-      columns: head.columns,
+      columns: format === 'pdf' ? readableColumns(head.columns) : head.columns,
       totals: head.totals,
       ...(head.previous ? { previous: { range: head.previous.range, totals: head.previous.totals } } : {}),
       series: head.series,

@@ -1,7 +1,15 @@
 import type { describeWindow } from './analytics-window.ts'
 
 /** What an analytics question answers: typed cells, labelled columns, totals and chart series. */
-export type MetricFormat = 'count' | 'tokens' | 'ratio' | 'money_micros' | 'duration_ms' | 'number'
+export type MetricFormat =
+  | 'count'
+  | 'tokens'
+  | 'ratio'
+  /** A factor people read as `3.18x` (not a percentage). */
+  | 'multiplier'
+  | 'money_micros'
+  | 'duration_ms'
+  | 'number'
 
 export type Cell = string | number | null
 export type ResultRow = Record<string, Cell>

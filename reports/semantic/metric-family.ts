@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors/catalog.ts'
 import type { AnalyticsResult, MetricFormat, ResultColumn, ResultRow } from './analytics-result.ts'
 import { describeWindow, type ResolvedWindow, type ResolvedWindows } from './analytics-window.ts'
 import { toSeries } from './chart-series.ts'
+import { loadDimensionNames } from './dimension-names.ts'
 import { TOTALS_MARKER } from './grouping-sets.ts'
 import { windowParams } from './time-bucket.ts'
 
@@ -138,7 +139,8 @@ export async function runFamily<Options>(
       return { name, kind: 'metric' as const, label: def?.label ?? name, format: def?.format ?? 'number' }
     }),
   ]
-  return {
+  const named = await loadDimensionNames(tagged, query.tenantId, columns)
+  return named.result({
     family: family.name,
     range: describeWindow(windows.current),
     columns,
@@ -157,7 +159,7 @@ export async function runFamily<Options>(
           previous: { range: describeWindow(windows.previous), rows: previous.rows, totals: previous.totals },
         }
       : {}),
-  }
+  })
 }
 
 /** Checks the names and adds the family's implicit grouping (currency for money). */
