@@ -392,7 +392,29 @@ program.parseAsync().catch((error: unknown) => {
     details?: unknown
   }
   console.error(`comerix: ${message}`)
-  const issues = (details as { issues?: Array<{ path: string; message: string }> } | undefined)?.issues
-  for (const issue of issues ?? []) console.error(`  - ${issue.path}: ${issue.message}`)
+  const { issues, problems } = (details ?? {}) as {
+    issues?: Array<{ path: string; message: string }>
+    problems?: Array<{ nodeId?: string; path?: string; message: string } | string>
+  }
+  for (const issue of issues ?? []) console.error(`  - ${cliName(issue.path)}: ${issue.message}`)
+  // A flow's problems (flow:publish, flow:validate): each one with its node, as the server lists them.
+  for (const problem of problems ?? []) {
+    if (typeof problem === 'string') console.error(`  - ${problem}`)
+    else
+      console.error(
+        `  - ${[problem.nodeId && `node ${problem.nodeId}`, problem.path].filter(Boolean).join(', ') || 'flow'}: ${problem.message}`,
+      )
+  }
   process.exit(1)
 })
+
+/** A request body path as the CLI spells it: `allowedOrigins.0` -> `--allowed-origin`, `allIntents` -> `--all-intents`. */
+function cliName(path: string): string {
+  // The server names body fields `body.x`, the CLI's own validation `x`.
+  const [head = ''] = String(path)
+    .replace(/^body\./, '')
+    .split('.')
+  const flags: Record<string, string> = { allowedOrigins: '--allowed-origin', intents: '--intent' }
+  if (Object.hasOwn(flags, head)) return flags[head] as string
+  return head ? `--${head.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}` : path
+}

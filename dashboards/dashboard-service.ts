@@ -140,7 +140,7 @@ export class DashboardService {
     try {
       const ref = { reportId: tile.reportId }
       const { spec, result } =
-        view.dateRange || view.timezone
+        view.dateRange || view.timezone || view.attributionModel
           ? await this.reports.run(tenantId, {
               spec: withView(await this.reports.specOf(tenantId, ref), view),
             })
@@ -209,8 +209,19 @@ const toTile = (row: TileRow): Tile => ({
 export interface DashboardView {
   dateRange?: ReportSpec['dateRange']
   timezone?: string
+  /** The attribution model of every attribution tile (the dashboard's model switcher). */
+  attributionModel?: string
 }
 
 function withView(spec: ReportSpec, view: DashboardView): ReportSpec {
-  return { ...spec, dateRange: view.dateRange ?? spec.dateRange, timezone: view.timezone ?? spec.timezone }
+  const options =
+    view.attributionModel && spec.family === 'attribution'
+      ? { ...spec.options, model: view.attributionModel }
+      : spec.options
+  return {
+    ...spec,
+    dateRange: view.dateRange ?? spec.dateRange,
+    timezone: view.timezone ?? spec.timezone,
+    options,
+  }
 }

@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors/catalog.ts'
 import { principalOf, requireSecretKey } from '../platform/tenancy/auth.ts'
 import { collectionRoutes } from '../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../platform/tenancy/tenancy-service.ts'
+import { ATTRIBUTION_MODELS } from '../reports/families/attribution-credits.ts'
 import { VISUALIZATIONS } from '../reports/hub/report-spec.ts'
 import { analyticsResult } from '../reports/semantic/analytics.routes.ts'
 import { RELATIVE_RANGES } from '../reports/semantic/analytics-window.ts'
@@ -51,6 +52,7 @@ const dashboardView = z.object({
   from: boundary.optional().describe('Dashboard-wide start (with `to`)'),
   to: boundary.optional().describe('Dashboard-wide end (with `from`), dates inclusive'),
   timezone: timezone.optional().describe('Dashboard-wide IANA timezone for every tile'),
+  model: z.enum(ATTRIBUTION_MODELS).optional().describe('Attribution model of every attribution tile'),
 })
 const tileParams = dashboardParams.extend({ tileId: z.string().min(1).max(64) })
 
@@ -129,13 +131,17 @@ export function dashboardRoutes(
         },
       },
       async (request) => {
-        const { range, from, to, timezone: zone } = request.query
+        const { range, from, to, timezone: zone, model } = request.query
         if ((from === undefined) !== (to === undefined) || (range !== undefined && from !== undefined))
           throw new AppError('validation_failed', 'give either range, or both from and to', {
             field: 'range',
           })
         const dateRange = range ? { range } : from && to ? { from, to } : undefined
-        return dashboards.render(tenantOf(request), request.params.dashboardId, { dateRange, timezone: zone })
+        return dashboards.render(tenantOf(request), request.params.dashboardId, {
+          dateRange,
+          timezone: zone,
+          attributionModel: model,
+        })
       },
     )
 

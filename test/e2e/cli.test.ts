@@ -138,6 +138,22 @@ describe('comerix CLI', { timeout: 120_000 }, () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ intent: 'faq', version: 1 })
     const second = await runCli(['flow:publish', '--tenant', 'flow-shop', good], env)
     expect(second.stdout).toMatch(/Published intent faq version 2/)
+    // Every problem is printed with its node, not only how many there are.
+    const unknownConnection = path.join(dataDir, 'unknown-connection.json')
+    await writeFile(
+      unknownConnection,
+      JSON.stringify({
+        ...flow,
+        start: 'lookup',
+        nodes: [
+          { id: 'lookup', type: 'connection', connection: 'crm', method: 'GET', path: '/x', next: 'answer' },
+          ...flow.nodes,
+        ],
+      }),
+    )
+    const refused = await runCli(['flow:publish', '--tenant', 'flow-shop', unknownConnection], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/node lookup, nodes\.0\.connection: unknown connection "crm"/)
     const unpublished = await runCli(['flow:unpublish', '--tenant', 'flow-shop', 'faq'], env)
     expect(unpublished.code, unpublished.stderr).toBe(0)
     const again = await runCli(['flow:unpublish', '--tenant', 'flow-shop', 'faq'], env)
@@ -153,7 +169,8 @@ describe('comerix CLI', { timeout: 120_000 }, () => {
       env,
     )
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/allowedOrigins.0: "shop.example" is not an origin/)
+    // The CLI's flag, not the API body path.
+    expect(result.stderr).toMatch(/--allowed-origin: "shop.example" is not an origin/)
     const neither = await runCli(
       ['widget-key:create', '--tenant', 'acme', '--allowed-origin=https://shop.example'],
       env,

@@ -45,6 +45,7 @@ export function Chart({
 function chartOption(result: AnalyticsResult, kind: ChartKind, names: Names): echarts.EChartsCoreOption {
   const metrics = metricColumns(result)
   const first = metrics[0]
+  const secondFormat = metrics.find((metric) => metric.format !== first?.format)?.format
   const axisFormat = (value: number) =>
     formatValue(value, first?.format, first?.format === 'money_micros' ? axisCurrency(result) : undefined)
   const tooltip = {
@@ -74,10 +75,11 @@ function chartOption(result: AnalyticsResult, kind: ChartKind, names: Names): ec
         data: categories,
         axisLabel: { interval: 0, rotate: categories.length > 4 ? 30 : 0 },
       },
-      yAxis: { type: 'value', axisLabel: { formatter: axisFormat } },
+      yAxis: yAxes(first?.format, secondFormat, axisFormat),
       series: metrics.map((metric) => ({
         type: 'bar',
         name: metric.label,
+        yAxisIndex: metric.format === first?.format ? 0 : 1,
         data: rows.map((row) => Number(row[metric.name] ?? 0)),
       })),
     }
@@ -92,23 +94,45 @@ function chartOption(result: AnalyticsResult, kind: ChartKind, names: Names): ec
           ? `${groupLabel(names, result, line.group)}${metrics.length > 1 ? ` · ${metric.label}` : ''}`
           : metric.label,
       yAxisIndex: metric.format === first?.format ? 0 : 1,
-      data: line.points.map((point) => [String(point.bucket), Number(point[metric.name] ?? 0)]),
+      data: line.points.map((point) => [
+        bucketLabel(String(point.bucket), result.range.granularity),
+        Number(point[metric.name] ?? 0),
+      ]),
     })),
   )
-  const secondFormat = metrics.find((metric) => metric.format !== first?.format)?.format
   return {
     tooltip: { ...tooltip, valueFormatter: (value: number) => formatValue(value, undefined) },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: 'category', boundaryGap: false },
-    yAxis: [
-      { type: 'value', axisLabel: { formatter: axisFormat } },
-      ...(secondFormat
-        ? [{ type: 'value', axisLabel: { formatter: (value: number) => formatValue(value, secondFormat) } }]
-        : []),
-    ],
+    yAxis: yAxes(first?.format, secondFormat, axisFormat),
     series,
   }
+}
+
+/** Counts get whole-number ticks; a second metric of another unit gets its own axis on the right. */
+function yAxes(first: string | undefined, second: string | undefined, format: (value: number) => string) {
+  const whole = (unit: string | undefined) =>
+    unit === 'count' || unit === 'tokens' ? { minInterval: 1 } : {}
+  return [
+    { type: 'value', axisLabel: { formatter: format }, ...whole(first) },
+    ...(second
+      ? [
+          {
+            type: 'value',
+            axisLabel: { formatter: (value: number) => formatValue(value, second) },
+            ...whole(second),
+          },
+        ]
+      : []),
+  ]
+}
+
+/** `2026-11-03T00:00:00` as the granularity reads: a day, a month, or a day and hour. */
+export function bucketLabel(bucket: string, granularity: string): string {
+  if (granularity === 'month') return bucket.slice(0, 7)
+  if (granularity === 'hour') return `${bucket.slice(0, 10)} ${bucket.slice(11, 16)}`
+  return bucket.slice(0, 10)
 }
 
 function axisCurrency(result: AnalyticsResult): string | undefined {

@@ -49,6 +49,7 @@ export function nameOf(names: Names, dimension: string, value: unknown): string 
     case 'goal':
       return names.goals.get(text) ?? text
     default:
-      return text
+      // Enumerated values (`not_engaged`, `last_touch`) read as words.
+      return /^[a-z]+(_[a-z0-9]+)+$/.test(text) && dimension !== 'block' ? text.replaceAll('_', ' ') : text
   }
 }

@@ -1,3 +1,4 @@
+import { bucketLabel } from './chart.ts'
 import { formatChange, formatValue } from './format.ts'
 import type { Names } from './names.ts'
 import {
@@ -38,7 +39,7 @@ export function ResultTable({
     <tbody>
       ${result.rows.slice(0, limit).map(
         (row) => html`<tr>
-          ${hasBucket && html`<td>${String(row.bucket ?? '')}</td>`}
+          ${hasBucket && html`<td>${bucketLabel(String(row.bucket ?? ''), result.range.granularity)}</td>`}
           ${dims.map((column) => html`<td>${column.name === 'currency' ? String(row.currency ?? '') : groupLabel(names, { ...result, columns: [column] }, row)}</td>`)}
           ${cells(row)}
         </tr>`,

@@ -81,14 +81,14 @@ function DashboardView({ id }: { id: string }) {
   const [range, setRange] = useState(params.get('range') ?? '')
   const [timezone, setTimezone] = useState(params.get('timezone') ?? '')
   const [refresh, setRefresh] = useState(Number(params.get('refresh') ?? 0))
+  const [model, setModel] = useState(params.get('model') ?? '')
   const board = useLoad(
     () =>
       api.get<{ dashboard: Dashboard; tiles: Tile[] }>(
-        `/v1/admin/dashboards/${encodeURIComponent(id)}${query({ range, timezone })}`,
+        `/v1/admin/dashboards/${encodeURIComponent(id)}${query({ range, timezone, model })}`,
       ),
-    [id, range, timezone],
+    [id, range, timezone, model],
   )
-  const [model, setModel] = useState('')
   useEffect(() => {
     if (!refresh) return
     const timer = setInterval(board.reload, refresh * 1000)
@@ -110,7 +110,7 @@ function DashboardView({ id }: { id: string }) {
       </select></${Field}>
       ${
         board.data?.tiles.some((tile) => tile.data?.family === 'attribution') &&
-        html`<${Field} label="Attribution model" hint="Opens the report to switch">
+        html`<${Field} label="Attribution model">
         <select name="model" value=${model} onChange=${(event: Event) => setModel((event.target as HTMLSelectElement).value)}><option value="">As saved</option>${['last_touch', 'first_touch', 'linear', 'time_decay', 'position_based'].map((value) => html`<option value=${value}>${value.replace('_', ' ')}</option>`)}</select>
       </${Field}>`
       }
@@ -123,18 +123,18 @@ function DashboardView({ id }: { id: string }) {
       board.data &&
       html`<div class="tile-grid">${[...board.data.tiles]
         .sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x)
-        .map((tile) => html`<${TileView} tile=${tile} model=${model} />`)}</div>`
+        .map((tile) => html`<${TileView} tile=${tile} />`)}</div>`
     }
   </section>`
 }
 
-function TileView({ tile, model }: { tile: Tile; model: string }) {
+function TileView({ tile }: { tile: Tile }) {
   const { names } = useApp()
   const data = tile.data
   const funnel = data?.family === 'engagement' && data.columns.some((column) => column.name === 'block')
   const style = `--span: ${tile.size.width}; min-height: ${tile.size.height * 70}px`
   return html`<article class="tile card" style=${style} data-tile=${tile.tileId} aria-label=${tile.title || 'Tile'}>
-    <header><h3><a href=${`#/analytics/${tile.reportId}${model ? `?model=${model}` : ''}`} title="Open the report">${tile.title || 'Untitled'}</a></h3></header>
+    <header><h3><a href=${`#/analytics/${tile.reportId}`} title="Open the report">${tile.title || 'Untitled'}</a></h3></header>
     ${tile.error && html`<p class="error-text">${tile.error.message}</p>`}
     ${data && data.rows.length === 0 && data.totals.every((row) => Object.values(row).every((value) => !value)) && html`<${NoData} />`}
     ${
