@@ -5,6 +5,7 @@ import { runAnalyticsSuite } from './analytics/analytics-suite.ts'
 import { INGEST_USAGE } from './ingest/ingest-options.ts'
 import { runIngestSuite } from './ingest/ingest-suite.ts'
 import { PUBLIC_READS_USAGE, runPublicReadsSuite } from './public-reads/public-reads-suite.ts'
+import { runUiSuite, UI_USAGE } from './ui/ui-suite.ts'
 import { runWebhooksSuite, WEBHOOKS_USAGE } from './webhooks/webhooks-suite.ts'
 
 /** `npm run bench -- <suite> [options]`: each suite prints its figures and ratios to stdout. */
@@ -14,6 +15,7 @@ const SUITES: Record<string, { run: (argv: string[]) => Promise<void>; usage: st
   'public-reads': { run: runPublicReadsSuite, usage: PUBLIC_READS_USAGE },
   'analyst-sql': { run: runAnalystSqlSuite, usage: ANALYST_SQL_USAGE },
   webhooks: { run: runWebhooksSuite, usage: WEBHOOKS_USAGE },
+  ui: { run: runUiSuite, usage: UI_USAGE },
 }
 
 const [suite, ...argv] = process.argv.slice(2)

@@ -7,7 +7,7 @@ import { JsonEditor, type Problem } from '../json-editor.ts'
 import { navigate } from '../router.ts'
 import { useApp } from '../session.ts'
 import { ErrorBox, html, Loading, PageHeader, useLoad } from '../ui.ts'
-import type { FlowSummary } from './flows.ts'
+import type { FlowSummary } from './flow-summary.ts'
 import { TestRunPanel } from './test-run.ts'
 
 type Detail = FlowSummary & { draft: unknown }

@@ -4,16 +4,7 @@ import { formatTime } from '../format.ts'
 import { useApp } from '../session.ts'
 import { Empty, ErrorBox, html, Loading, PageHeader, useLoad } from '../ui.ts'
 import { FlowDetail } from './flow-detail.ts'
-
-export interface FlowSummary {
-  flowId: string
-  intent: string
-  name: string
-  publishedVersion: number
-  latestVersion: number
-  createdAt: string
-  updatedAt: string
-}
+import type { FlowSummary } from './flow-summary.ts'
 
 const STARTER = {
   intent: 'new_intent',
