@@ -165,6 +165,14 @@ describe('the admin panel', () => {
     expect(uplift.length).toBeGreaterThan(0)
     for (const text of uplift) expect(text).toMatch(/^(—|-?[\d,]+(\.\d+)?x)$/)
     await saveScreenshot(page, 'admin-2-overview')
+    // The dashboard-wide attribution model reaches every attribution tile.
+    await page.locator('select[name="model"]').selectOption('first_touch')
+    await expect.poll(() => page.url()).toContain('dashboards')
+    const firstTouch = await api<{ tiles: { title: string; data?: { rows: Record<string, unknown>[] } }[] }>(
+      `/v1/admin/dashboards/${overview?.dashboardId}?model=first_touch`,
+    )
+    expect(firstTouch.tiles.find((entry) => entry.title === 'Attributed revenue by flow')?.data).toBeDefined()
+    await expectChart('.tile', 5)
   }, 90_000)
 
   it('edits a flow with inline problems at the node, publishes it and runs it in the test panel', async () => {
@@ -308,6 +316,13 @@ describe('the admin panel', () => {
     const text = (await new PDFParse({ data: new Uint8Array(pdf.body) }).getText()).text
     expect(text).toContain('Sessions by flow')
     expect(text).toContain('Order status')
+
+    // The analytics API's rows carry the name beside the id.
+    const rows = await api<{ columns: { name: string }[]; rows: Record<string, unknown>[] }>(
+      '/v1/analytics/engagement?metrics=chat_sessions&groupBy=flow&range=last_30_days&granularity=total',
+    )
+    expect(rows.columns.map((column) => column.name)).toEqual(['flow', 'flow_name', 'chat_sessions'])
+    expect(rows.rows.map((row) => row.flow_name)).toContain('Order status')
 
     const json = await download(() => page.locator('button', { hasText: 'JSON' }).click())
     expect(JSON.stringify(JSON.parse(json.body.toString('utf8')))).toContain('Order status')

@@ -109,6 +109,7 @@ export function JsonEditor({
       doc: value,
       extensions: [
         basicSetup,
+        EditorView.lineWrapping,
         json(),
         // One lint source: JSON syntax here, and the server's /validate problems of the last check.
         linter(

@@ -179,6 +179,16 @@ export function FlowDetail({ flowId }: { flowId: string }) {
 
 function Versions({ flowId, versions, draft }: { flowId: string; versions: Version[]; draft: string }) {
   const [selected, setSelected] = useState<number | undefined>()
+  // Versions name who published them by key id; people read the key's name.
+  const keys = useLoad(() =>
+    api
+      .get<{ secretKeys: { keyId: string; name: string }[] }>('/v1/admin/secret-keys')
+      .catch(() => ({ secretKeys: [] })),
+  )
+  const publisher = (id: string) => {
+    const key = keys.data?.secretKeys.find((entry) => entry.keyId === id)
+    return key ? `key “${key.name}”` : id
+  }
   const doc = useLoad(
     () =>
       selected
@@ -193,7 +203,7 @@ function Versions({ flowId, versions, draft }: { flowId: string; versions: Versi
       .reverse()
       .map(
         (version) =>
-          html`<li><button type="button" class="link" aria-pressed=${selected === version.version} onClick=${() => setSelected(version.version)}>v${version.version}</button> ${version.name} · ${formatTime(version.createdAt)} · by ${version.publishedBy}</li>`,
+          html`<li><button type="button" class="link" aria-pressed=${selected === version.version} onClick=${() => setSelected(version.version)}>v${version.version}</button> ${version.name} · ${formatTime(version.createdAt)} · by ${publisher(version.publishedBy)}</li>`,
       )}</ul>
     ${
       selected &&

@@ -41,6 +41,14 @@ export function previewCron(cron: string, timezone: string, count = 5): { runs: 
   }
 }
 
+function formatInZone(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso))
+}
+
 /** Schedules of a report: cron + timezone with the next runs previewed, delivery endpoint, run history. */
 export function SchedulePanel({ reportId, timezone }: { reportId: string; timezone: string }) {
   const schedules = useLoad(() => api.get<{ schedules: Schedule[] }>('/v1/admin/report-schedules'))
@@ -96,7 +104,7 @@ function ScheduleRow({ schedule, onChange }: { schedule: Schedule; onChange: () 
     <p class="muted small">Next: ${
       schedule.nextRuns
         .slice(0, 3)
-        .map((run) => run.local)
+        .map((run) => formatInZone(run.at, schedule.timezone))
         .join(' · ') || '—'
     }</p>
     <div class="row-actions">
