@@ -6,6 +6,7 @@ import { type EventRowInput, eventRow } from '../../ingest/server-event.ts'
 import { publishStored } from '../support/publish-stored.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
+import { withoutNames } from '../support/without-names.ts'
 
 // A fixed winter day: 23:30 UTC is 00:30 the next day in Berlin (UTC+1).
 const DAY = '2026-01-14'
@@ -130,7 +131,8 @@ const engagement = async (query: string) => {
     url: `/v1/analytics/engagement?${query}`,
     headers: { authorization: `Bearer ${analystKey}` },
   })
-  return { status: response.statusCode, body: response.json() }
+  const body = response.json()
+  return { status: response.statusCode, body: body.rows ? { ...body, rows: withoutNames(body.rows) } : body }
 }
 
 describe('GET /v1/analytics/engagement', () => {

@@ -7,6 +7,7 @@ import { windowParams } from '../../reports/semantic/time-bucket.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 import { waitFor } from '../support/wait-for.ts'
+import { withoutNames } from '../support/without-names.ts'
 
 /**
  * The chat-to-sale seam as an integrator uses it: chats opened with POST /v1/chat/sessions, the widget's
@@ -150,7 +151,8 @@ async function attribution(shop: Shop, query: Record<string, string>) {
     headers: { authorization: `Bearer ${shop.analyst}` },
   })
   expect(response.statusCode).toBe(200)
-  return response.json() as { rows: Record<string, unknown>[]; totals: Record<string, unknown>[] }
+  const body = response.json() as { rows: Record<string, unknown>[]; totals: Record<string, unknown>[] }
+  return { rows: withoutNames(body.rows), totals: body.totals }
 }
 
 const CREDITED = 'attributed_conversions,attributed_revenue_micros,direct_conversions,assisted_conversions'

@@ -93,9 +93,10 @@ describe('saved reports', () => {
       timezone: 'Europe/Berlin',
       granularity: 'total',
     })
+    // A flow id no flow has keeps its id as its name.
     expect(run.body.result.rows).toEqual([
-      { flow: 'orders', cost_micros: 900, calls: 1 },
-      { flow: 'faq', cost_micros: 500, calls: 2 },
+      { flow: 'orders', flow_name: 'orders', cost_micros: 900, calls: 1 },
+      { flow: 'faq', flow_name: 'faq', cost_micros: 500, calls: 2 },
     ])
     expect(run.body.result.totals).toEqual([{ cost_micros: 1400, calls: 3 }])
     expect(run.body.result.previous.totals).toEqual([{ cost_micros: 50, calls: 1 }])
@@ -105,7 +106,9 @@ describe('saved reports', () => {
     })
     expect(updated.status).toBe(200)
     const rerun = await api(keys.shop, 'POST', `/v1/admin/reports/${reportId}/run`)
-    expect(rerun.body.result.rows).toEqual([{ flow: 'orders', cost_micros: 900, calls: 1 }])
+    expect(rerun.body.result.rows).toEqual([
+      { flow: 'orders', flow_name: 'orders', cost_micros: 900, calls: 1 },
+    ])
 
     const listed = await api(keys.shop, 'GET', '/v1/admin/reports')
     expect(listed.body.reports.map((r: { spec: { title: string } }) => r.spec.title)).toEqual(['Top flow'])

@@ -7,6 +7,7 @@ import { eventRow } from '../../ingest/server-event.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { testConfig } from '../support/test-config.ts'
 import { waitFor } from '../support/wait-for.ts'
+import { withoutNames } from '../support/without-names.ts'
 
 const HOUR = 3_600_000
 const DAY = 86_400_000
@@ -151,7 +152,8 @@ async function tokenSpend(tenant: 'a' | 'b', query: Record<string, string | stri
     url: `/v1/analytics/token-spend?${search}`,
     headers: { authorization: `Bearer ${tenants[tenant].key}` },
   })
-  return { status: response.statusCode, body: response.json() }
+  const body = response.json()
+  return { status: response.statusCode, body: body.rows ? { ...body, rows: withoutNames(body.rows) } : body }
 }
 
 const DIMENSION_SQL: Record<string, string> = {

@@ -11,6 +11,7 @@ import { resolveWindow, windowInput } from '../../reports/semantic/analytics-win
 import { runFamily } from '../../reports/semantic/metric-family.ts'
 import { testClickHouse } from './clickhouse.ts'
 import { tempDir } from './temp-dir.ts'
+import { withoutNames } from './without-names.ts'
 
 /** A migrated database and the attribution family over it. */
 export async function attributionDb() {
@@ -172,8 +173,8 @@ export interface AttributeQuery {
   granularity?: 'day' | 'total'
 }
 
-/** Runs the attribution family for one tenant as `GET /v1/analytics/attribution` would. */
-export function attribute(
+/** Runs the attribution family for one tenant as `GET /v1/analytics/attribution` would (numbers, no names). */
+export async function attribute(
   { db, family }: { db: Db; family: ReturnType<typeof attributionFamily> },
   tenantId: string,
   query: AttributeQuery,
@@ -187,7 +188,7 @@ export function attribute(
     }),
     Date.now(),
   )
-  return runFamily(
+  const result = await runFamily(
     db,
     family,
     {
@@ -199,6 +200,7 @@ export function attribute(
     },
     windows,
   )
+  return { ...result, rows: withoutNames(result.rows), totals: withoutNames(result.totals) }
 }
 
 export const newTenant = () => randomUUID()
