@@ -93,7 +93,12 @@ export async function createEngine(
     await server.register(flowOperatorRoutes(flowOperator, platform.operatorToken), {
       prefix: '/v1/operator',
     })
-    await server.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
+    await server.register(
+      connectionRoutes(connections, tenancy, {
+        allowPrivateNetworks: config.connectionsAllowPrivateNetworks,
+      }),
+      { prefix: '/v1/admin' },
+    )
     await server.register(executionHistoryRoutes(db, tenancy), { prefix: '/v1/admin' })
     await server.register(
       engineReadRoutes({

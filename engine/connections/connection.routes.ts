@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { requireSecretKey } from '../../platform/tenancy/auth.ts'
+import { z } from 'zod'
+import { principalOf, requireSecretKey } from '../../platform/tenancy/auth.ts'
 import { collectionRoutes } from '../../platform/tenancy/collection-routes.ts'
 import type { TenancyService } from '../../platform/tenancy/tenancy-service.ts'
+import type { CallOptions } from './call-connection.ts'
 import {
   connectionName,
   connectionResponse,
@@ -9,11 +11,13 @@ import {
   updateConnectionInput,
 } from './connection-schemas.ts'
 import type { ConnectionService } from './connection-service.ts'
+import { testCallConnection, testCallInput, testCallResult } from './test-call.ts'
 
 /** A tenant's connections, managed with an admin-scoped secret key. Mounted under /v1/admin. */
 export function connectionRoutes(
   connections: ConnectionService,
   tenancy: TenancyService,
+  callOptions: Pick<CallOptions, 'allowPrivateNetworks'>,
 ): FastifyPluginAsyncZod {
   return async (routes) => {
     routes.addHook('onRequest', requireSecretKey(tenancy, 'admin'))
@@ -40,5 +44,28 @@ export function connectionRoutes(
       },
       remove: { summary: 'Delete a connection', run: (tenantId, name) => connections.delete(tenantId, name) },
     })
+
+    routes.post(
+      '/connections/:name/test',
+      {
+        schema: {
+          tags: ['connections'],
+          summary:
+            'Make one real request through the connection (its auth, timeout and address rules): the status, latency and body, or why it failed',
+          security: [{ secretKey: [] }],
+          params: z.object({ name: connectionName }),
+          body: testCallInput,
+          response: { 200: testCallResult },
+        },
+      },
+      (request) =>
+        testCallConnection(
+          connections,
+          principalOf(request).tenantId,
+          request.params.name,
+          request.body,
+          callOptions,
+        ),
+    )
   }
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod'
-import { ConnectionCallError, callConnection } from '../../engine/connections/call-connection.ts'
 import {
   connectionName,
   connectionResponse,
   createConnectionInput,
   updateConnectionInput,
 } from '../../engine/connections/connection-schemas.ts'
-import { AppError } from '../../platform/errors/catalog.ts'
+import { testCallConnection, testCallInput, testCallResult } from '../../engine/connections/test-call.ts'
 import { type AnyTool, defineTool } from '../define-tool.ts'
 import type { McpDeps } from '../mcp-deps.ts'
 
@@ -99,47 +98,16 @@ export function connectionTools({
         idempotentHint: false,
         openWorldHint: true,
       },
-      input: z.strictObject({
-        name,
-        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-        path: z.string().max(2_000).default('/').describe('Appended to the base URL, e.g. /orders/42'),
-        body: z.record(z.string(), z.unknown()).optional().describe('A JSON object; not with GET'),
-      }),
-      output: z.object({
-        ok: z.boolean(),
-        status: z.number().optional(),
-        body: z.unknown().optional(),
-        error: z.object({ kind: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
-      }),
-      async run(input, caller) {
-        const connection = await connections.resolve(caller.tenantId, input.name)
-        if (!connection) throw new AppError('not_found', `no connection ${input.name}`)
-        try {
-          const response = await callConnection(
-            connection,
-            {
-              method: input.method,
-              path: input.path,
-              ...(input.body === undefined ? {} : { body: input.body }),
-            },
-            { allowPrivateNetworks },
-          )
-          return {
-            data: { ok: true, status: response.status, body: response.body },
-            summary: `${input.method} ${input.path}: ${response.status}`,
-          }
-        } catch (error) {
-          if (!(error instanceof ConnectionCallError)) throw error
-          const failure = { kind: error.kind, message: error.message, retryable: error.retryable }
-          return {
-            data: {
-              ok: false,
-              ...(error.status === undefined ? {} : { status: error.status }),
-              error: failure,
-            },
-            summary: `${input.method} ${input.path} failed: ${error.kind}: ${error.message}`,
-          }
-        }
+      input: testCallInput.extend({ name }),
+      output: testCallResult,
+      async run({ name: target, ...call }, caller) {
+        const result = await testCallConnection(connections, caller.tenantId, target, call, {
+          allowPrivateNetworks,
+        })
+        const outcome = result.ok
+          ? String(result.status)
+          : `failed: ${result.error?.kind}: ${result.error?.message}`
+        return { data: result, summary: `${call.method} ${call.path}: ${outcome}` }
       },
     }),
   ]

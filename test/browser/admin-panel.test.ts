@@ -243,6 +243,14 @@ describe('the admin panel', () => {
     await page.locator('input[name="baseUrl"]').fill('https://crm.example/other')
     await page.locator('button', { hasText: 'Create connection' }).click()
     await page.locator('.error-box').waitFor()
+    // A test call through the demo's `shop` connection reaches the mock shop API and shows its answer.
+    await page.locator('tr[data-connection="shop"] button', { hasText: 'Test call' }).click()
+    await page.locator('input[name="path"]').fill('/products')
+    await page.locator('button', { hasText: 'Send' }).click()
+    const result = page.locator('[data-test-call-result]')
+    await result.waitFor()
+    expect(await result.innerText()).toMatch(/Answered 200 in \d+ ms/)
+    expect(await result.innerText()).toContain('products')
     await saveScreenshot(page, 'admin-6-connections')
     const listed = await api<{ connections: { name: string; hasSecret: boolean }[] }>('/v1/admin/connections')
     expect(listed.connections.find((connection) => connection.name === 'crm')).toMatchObject({

@@ -1,3 +1,5 @@
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callConnection } from '../../engine/connections/call-connection.ts'
@@ -42,7 +44,10 @@ beforeAll(async () => {
   await connections.start()
   await otherProcess.start()
   app = await createServer({ logger, version: 'test' })
-  await app.register(connectionRoutes(connections, tenancy), { prefix: '/v1/admin' })
+  // Test calls may reach loopback here: the test's own server stands in for a shop API.
+  await app.register(connectionRoutes(connections, tenancy, { allowPrivateNetworks: true }), {
+    prefix: '/v1/admin',
+  })
   await app.ready()
   for (const slug of ['shop', 'rival'] as const) {
     const { tenant, adminKey } = await tenancy.createTenant({ slug: `conn-${slug}` })
@@ -230,5 +235,42 @@ describe('connection secrets and tenancy', () => {
     await expect(
       callConnection(resolved, { method: 'GET', path: '/orders' }, { allowPrivateNetworks: false }),
     ).rejects.toMatchObject({ kind: 'blocked' })
+  })
+})
+
+describe('test calls', () => {
+  it('make one real request with the connection auth and answer status, latency and body', async () => {
+    let seen: { url?: string; headers?: IncomingHttpHeaders } = {}
+    const shop = createHttpServer((request, response) => {
+      seen = { url: request.url, headers: request.headers }
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"order":"A-1","status":"shipped"}')
+    })
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve))
+    const { port } = shop.address() as AddressInfo
+    try {
+      await admin('shop', 'POST', '/connections', {
+        name: 'shop-api',
+        baseUrl: `http://127.0.0.1:${port}/api`,
+        auth: { kind: 'bearer', token: 'tok-123' },
+      })
+      const response = await admin('shop', 'POST', '/connections/shop-api/test', { path: '/orders/A-1' })
+      expect(response.statusCode).toBe(200)
+      const result = response.json()
+      expect(result).toMatchObject({ ok: true, status: 200, body: { order: 'A-1', status: 'shipped' } })
+      expect(result.latencyMs).toBeGreaterThanOrEqual(0)
+      expect(seen).toMatchObject({ url: '/api/orders/A-1', headers: { authorization: 'Bearer tok-123' } })
+
+      // Another tenant cannot call it; a failed call is an answer, not an API error.
+      expect((await admin('rival', 'POST', '/connections/shop-api/test', {})).statusCode).toBe(404)
+      await admin('shop', 'POST', '/connections', { name: 'nothing-there', baseUrl: 'http://127.0.0.1:9' })
+      const failed = await admin('shop', 'POST', '/connections/nothing-there/test', { method: 'GET' })
+      expect(failed.json()).toMatchObject({ ok: false, error: { kind: 'network', retryable: true } })
+      const invalid = await admin('shop', 'POST', '/connections/shop-api/test', { method: 'TRACE' })
+      expect(invalid.json()).toMatchObject({ error: { code: 'validation_failed' } })
+    } finally {
+      shop.close()
+    }
   })
 })

@@ -12,6 +12,19 @@ interface Connection {
   updatedAt: string
 }
 
+interface TestCall {
+  name: string
+  method: 'GET' | 'POST'
+  path: string
+  result?: {
+    ok: boolean
+    status?: number
+    latencyMs: number
+    body?: unknown
+    error?: { kind: string; message: string }
+  }
+}
+
 type Draft = {
   name: string
   baseUrl: string
@@ -36,6 +49,21 @@ export function ConnectionsPage() {
   const [editing, setEditing] = useState<string | undefined>()
   const [error, setError] = useState<unknown>()
   const [saved, setSaved] = useState('')
+  const [testCall, setTestCall] = useState<TestCall | undefined>()
+  const runTestCall = async (event: Event) => {
+    event.preventDefault()
+    if (!testCall) return
+    setError(undefined)
+    try {
+      const result = await api.post<TestCall['result']>(
+        `/v1/admin/connections/${encodeURIComponent(testCall.name)}/test`,
+        { method: testCall.method, path: testCall.path },
+      )
+      setTestCall({ ...testCall, result })
+    } catch (caught) {
+      setError(caught)
+    }
+  }
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch })
   const auth = () =>
     draft.kind === 'none'
@@ -125,6 +153,32 @@ export function ConnectionsPage() {
         ${saved && html`<span role="status" class="muted">Saved “${saved}”.</span>`}
       </div>
     </form>
+    ${
+      testCall &&
+      html`<form class="card form-grid" aria-label=${`Test call to ${testCall.name}`} onSubmit=${runTestCall}>
+      <h2>Test call: “${testCall.name}”</h2>
+      <p class="muted">One real request with the connection's auth, timeout and address rules, as a flow's connection node makes it.</p>
+      <${Field} label="Method">
+        <select name="method" value=${testCall.method} onChange=${(event: Event) => setTestCall({ ...testCall, method: (event.target as HTMLSelectElement).value as TestCall['method'], result: undefined })}>
+          <option value="GET">GET</option><option value="POST">POST</option>
+        </select>
+      </${Field}>
+      <${Field} label="Path" hint="appended to the base URL, e.g. /orders/42">
+        <input name="path" value=${testCall.path} onInput=${(event: Event) => setTestCall({ ...testCall, path: (event.target as HTMLInputElement).value, result: undefined })} />
+      </${Field}>
+      <div class="row-actions">
+        <button type="submit" class="primary">Send</button>
+        <button type="button" onClick=${() => setTestCall(undefined)}>Close</button>
+      </div>
+      ${
+        testCall.result &&
+        html`<div role="status" data-test-call-result>
+        <p>${testCall.result.ok ? `Answered ${testCall.result.status}` : `Failed (${testCall.result.error?.kind}${testCall.result.status ? `, ${testCall.result.status}` : ''}): ${testCall.result.error?.message}`} in ${testCall.result.latencyMs} ms</p>
+        ${testCall.result.body !== undefined && html`<pre class="small">${JSON.stringify(testCall.result.body, null, 2).slice(0, 4_000)}</pre>`}
+      </div>`
+      }
+    </form>`
+    }
     ${list.loading && html`<${Loading} />`}
     <${ErrorBox} error=${list.error} />
     ${list.data?.connections.length === 0 && html`<${Empty} title="No connections yet">Add your shop's API above; flows reach it by name.</${Empty}>`}
@@ -138,6 +192,7 @@ export function ConnectionsPage() {
           <td><strong>${connection.name}</strong></td><td><code>${connection.baseUrl}</code></td>
           <td>${connection.auth.kind}${connection.hasSecret ? ' (secret set)' : ''}</td><td>${connection.timeoutMs} ms</td><td>${formatTime(connection.updatedAt)}</td>
           <td class="row-actions">
+            <button type="button" onClick=${() => setTestCall({ name: connection.name, method: 'GET', path: '/' })}>Test call</button>
             <button type="button" onClick=${() => edit(connection)}>Edit</button>
             <button type="button" class="danger" onClick=${() => remove(connection)}>Delete</button>
           </td>
