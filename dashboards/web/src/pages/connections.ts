@@ -174,7 +174,7 @@ export function ConnectionsPage() {
         testCall.result &&
         html`<div role="status" data-test-call-result>
         <p>${testCall.result.ok ? `Answered ${testCall.result.status}` : `Failed (${testCall.result.error?.kind}${testCall.result.status ? `, ${testCall.result.status}` : ''}): ${testCall.result.error?.message}`} in ${testCall.result.latencyMs} ms</p>
-        ${testCall.result.body !== undefined && html`<pre class="small">${JSON.stringify(testCall.result.body, null, 2).slice(0, 4_000)}</pre>`}
+        ${testCall.result.body !== undefined && html`<pre class="small response-body">${JSON.stringify(testCall.result.body, null, 2).slice(0, 4_000)}</pre>`}
       </div>`
       }
     </form>`
