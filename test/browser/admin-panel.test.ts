@@ -12,6 +12,7 @@ import { launchBrowser, saveScreenshot } from '../support/browser.ts'
 import { runCli } from '../support/cli.ts'
 import { tempDir } from '../support/temp-dir.ts'
 import { waitFor } from '../support/wait-for.ts'
+import { startWebhookReceiver } from '../support/webhook-receiver.ts'
 
 /**
  * The admin panel in a real browser against a real server (`serve --demo`, `demo:seed`, a small
@@ -257,6 +258,43 @@ describe('the admin panel', () => {
       hasSecret: true,
     })
   }, 60_000)
+
+  it('adds a webhook endpoint, shows its secret once, and logs a signed test delivery', async () => {
+    const receiver = await startWebhookReceiver()
+    try {
+      await page.goto(`${url}/admin/#/webhooks`)
+      await expectRendered('Webhooks')
+      await page.locator('input[name="url"]').fill(receiver.url('/hooks'))
+      await page.locator('input[name="eventTypes"]').fill('chat.execution.*, chat.handoff.requested')
+      await page.locator('button', { hasText: 'Add endpoint' }).click()
+      const secret = (await page.locator('[data-webhook-secret] pre').innerText()).trim()
+      expect(secret).toMatch(/^whsec_/)
+      receiver.trust('/hooks', [secret])
+      const row = page.locator(`tr[data-endpoint="${receiver.url('/hooks')}"]`)
+      await row.locator('button', { hasText: 'Send test event' }).click()
+      // Verified with the standardwebhooks library against the secret the page showed once.
+      await waitFor(() => receiver.events('/hooks').length > 0, {
+        timeoutMs: 30_000,
+        message: 'the test event',
+      })
+      expect(receiver.events('/hooks')[0]?.type).toBe('webhook.test')
+      await row.locator('button', { hasText: 'Deliveries' }).click()
+      await waitFor(
+        async () => {
+          await page.locator('button', { hasText: 'Refresh' }).click()
+          return (await page.locator('[data-delivery-log]').count()) > 0
+        },
+        { timeoutMs: 30_000, message: 'the delivery log' },
+      )
+      expect(await page.locator('[data-delivery-log]').innerText()).toMatch(/webhook\.test[\s\S]*delivered/)
+      await page.reload()
+      await expectRendered('Webhooks')
+      expect(await main().innerText()).not.toContain(secret)
+      await saveScreenshot(page, 'admin-12-webhooks')
+    } finally {
+      await receiver.close()
+    }
+  }, 90_000)
 
   it('opens an execution’s step trace from the history', async () => {
     await page.goto(`${url}/admin/#/history`)

@@ -9,6 +9,7 @@ import { FlowsPage } from './pages/flows.ts'
 import { HistoryPage } from './pages/history.ts'
 import { OperatorPage } from './pages/operator.ts'
 import { SignInPage } from './pages/sign-in.ts'
+import { WebhooksPage } from './pages/webhooks.ts'
 import { WidgetKeysPage } from './pages/widget-keys.ts'
 import { navigate, useRoute } from './router.ts'
 import { Ctx, type Session } from './session.ts'
@@ -22,6 +23,7 @@ const NAV = [
   { path: 'history', label: 'History', scope: 'admin' },
   { path: 'connections', label: 'Connections', scope: 'admin' },
   { path: 'widget-keys', label: 'Widget keys', scope: 'admin' },
+  { path: 'webhooks', label: 'Webhooks', scope: 'admin' },
 ] as const
 
 function App() {
@@ -109,6 +111,8 @@ function page(section: string, rest: string[], session: Session) {
       return html`<${ConnectionsPage} />`
     case 'widget-keys':
       return html`<${WidgetKeysPage} />`
+    case 'webhooks':
+      return html`<${WebhooksPage} />`
     default:
       navigate('/dashboards')
       return null
