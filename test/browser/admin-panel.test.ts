@@ -296,6 +296,30 @@ describe('the admin panel', () => {
     }
   }, 90_000)
 
+  it('edits and publishes a widget key’s settings, which the public read then serves', async () => {
+    await page.goto(`${url}/admin/#/widget-settings`)
+    await expectRendered('Widget settings')
+    await page.locator('select[name="widgetKey"]').selectOption(info.publicKey)
+    await page.locator('.cm-content').waitFor()
+    const before = await api<{ publishedVersion: number; draft: Record<string, unknown> }>(
+      `/v1/admin/widget-settings/${info.publicKey}`,
+    )
+    await replaceEditorText(
+      JSON.stringify({ ...before.draft, greeting: 'Hello from the admin panel' }, null, 2),
+    )
+    await page.locator('button', { hasText: 'Save and publish' }).click()
+    await page.locator('[role="status"]', { hasText: 'Published.' }).waitFor()
+    await page
+      .locator('[data-settings-version]', { hasText: `Published version ${before.publishedVersion + 1}` })
+      .waitFor()
+    await saveScreenshot(page, 'admin-13-widget-settings')
+    const origin = info.allowedOrigins[0] ?? url
+    const config = await fetch(`${url}/v1/public/widget-config?publicKey=${info.publicKey}`, {
+      headers: { origin },
+    }).then((response) => response.json())
+    expect(JSON.stringify(config)).toContain('Hello from the admin panel')
+  }, 60_000)
+
   it('opens an execution’s step trace from the history', async () => {
     await page.goto(`${url}/admin/#/history`)
     await expectRendered('History')

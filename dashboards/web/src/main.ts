@@ -11,6 +11,7 @@ import { OperatorPage } from './pages/operator.ts'
 import { SignInPage } from './pages/sign-in.ts'
 import { WebhooksPage } from './pages/webhooks.ts'
 import { WidgetKeysPage } from './pages/widget-keys.ts'
+import { WidgetSettingsPage } from './pages/widget-settings.ts'
 import { navigate, useRoute } from './router.ts'
 import { Ctx, type Session } from './session.ts'
 import { html, Loading } from './ui.ts'
@@ -23,6 +24,7 @@ const NAV = [
   { path: 'history', label: 'History', scope: 'admin' },
   { path: 'connections', label: 'Connections', scope: 'admin' },
   { path: 'widget-keys', label: 'Widget keys', scope: 'admin' },
+  { path: 'widget-settings', label: 'Widget settings', scope: 'admin' },
   { path: 'webhooks', label: 'Webhooks', scope: 'admin' },
 ] as const
 
@@ -111,6 +113,8 @@ function page(section: string, rest: string[], session: Session) {
       return html`<${ConnectionsPage} />`
     case 'widget-keys':
       return html`<${WidgetKeysPage} />`
+    case 'widget-settings':
+      return html`<${WidgetSettingsPage} />`
     case 'webhooks':
       return html`<${WebhooksPage} />`
     default:
