@@ -146,10 +146,13 @@ export function webhookCases(name: string, env: Record<string, string> | undefin
             undefined,
             session.auth,
           )
+          // A 429 (the session's budget of CHAT_RATE_LIMIT_PER_SESSION calls a second) means poll again.
+          if (polled.status !== 200) return false
           current = polled.body
           return current.status !== 'waiting_time'
         },
-        { timeoutMs: 20_000, intervalMs: 100, message: `${reply.executionId} to leave waiting_time` },
+        // A widget polls every second or two; four times a second stays inside the session's budget.
+        { timeoutMs: 20_000, intervalMs: 250, message: `${reply.executionId} to leave waiting_time` },
       )
       return current
     }
